@@ -1,0 +1,114 @@
+// Builds the application from its parts: no listening here (server.ts does that), so tests build
+// the same app and drive it with `app.inject`.
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { AssistantRepository } from './assistants/assistant-repository.ts';
+import { AssistantService } from './assistants/assistant-service.ts';
+import { assistantRoutes } from './assistants/routes.ts';
+import { UpdateLeases } from './assistants/update-lease.ts';
+import { AuthService } from './auth/auth-service.ts';
+import { authRoutes } from './auth/routes.ts';
+import { SessionRepository } from './auth/session-repository.ts';
+import { UserRepository } from './auth/user-repository.ts';
+import type { Config } from './config/config.ts';
+import type { Database } from './db/database.ts';
+import { AppError } from './errors.ts';
+import { createGuards } from './http/authenticate.ts';
+import { registerCsrfCheck } from './http/csrf.ts';
+import { registerErrorHandling } from './http/error-handler.ts';
+import { healthRoutes } from './http/health.ts';
+import { registerOpenApi } from './http/openapi.ts';
+import { createValidatorCompiler } from './http/validation.ts';
+import { OrgRepository } from './orgs/org-repository.ts';
+import { OrgService } from './orgs/org-service.ts';
+import { orgRoutes } from './orgs/routes.ts';
+import type { AssistantProvider } from './providers/vapi/vapi-client.ts';
+
+export interface Services {
+  readonly auth: AuthService;
+  readonly orgs: OrgService;
+  readonly assistants: AssistantService;
+  readonly sessions: SessionRepository;
+}
+
+/** Provider calls a lease must outlast: a settle read and the update, each with its retries. */
+const PROVIDER_CALLS_PER_LEASE = 2;
+const RETRY_BUDGET_MS = 5_000;
+
+export function createServices(
+  config: Config,
+  db: Database,
+  provider: AssistantProvider,
+  log: FastifyBaseLogger,
+): Services {
+  const users = new UserRepository(db);
+  const sessions = new SessionRepository(db);
+  const orgRepository = new OrgRepository(db);
+  const assistantRepository = new AssistantRepository(db);
+  const leaseMs = PROVIDER_CALLS_PER_LEASE * (3 * config.providerTimeoutMs + RETRY_BUDGET_MS) + 5_000;
+  return {
+    sessions,
+    auth: new AuthService(db, users, sessions, orgRepository, config.sessionTtlHours),
+    orgs: new OrgService(orgRepository, users),
+    assistants: new AssistantService(
+      assistantRepository,
+      provider,
+      new UpdateLeases(assistantRepository, leaseMs, config.updateWaitMs),
+      log,
+    ),
+  };
+}
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  services: Services;
+  logger: FastifyBaseLogger;
+}
+
+export async function buildApp({ config, db, services, logger }: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: 256 * 1024,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    ajv: undefined,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.decorateRequest('session', null);
+  app.decorateRequest('actor', null);
+
+  registerErrorHandling(app);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        // The API reference at /docs uses inline styles.
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+        // Over plain HTTP (local use) upgrading would break every asset request.
+        'upgrade-insecure-requests': config.cookieSecure ? [] : null,
+      },
+    },
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new AppError(429, 'rate_limited', `Too many attempts; try again in ${context.after}`, undefined, {
+        'retry-after': String(Math.ceil(context.ttl / 1000)),
+      }),
+  });
+  registerCsrfCheck(app, config.allowedOrigins);
+  await registerOpenApi(app);
+
+  const guards = createGuards(services.sessions);
+  await app.register(healthRoutes, { db });
+  await app.register(authRoutes, { auth: services.auth, guards, config });
+  await app.register(orgRoutes, { orgs: services.orgs, guards });
+  await app.register(assistantRoutes, { assistants: services.assistants, guards });
+  return app;
+}

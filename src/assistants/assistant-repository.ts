@@ -1,0 +1,174 @@
+// SQL for assistants and their versions, nothing else. Every statement is short: no transaction
+// or connection is held while the provider is called.
+import { and, desc, eq, ilike, isNull, lt, or, sql } from 'drizzle-orm';
+import type { Database } from '../db/database.ts';
+import { type AssistantRow, assistants, assistantVersions } from '../db/schema.ts';
+import type { ProviderConfig } from './merge.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type SyncState = 'synced' | 'pending' | 'missing';
+
+export interface NewVersion {
+  config: ProviderConfig;
+  changedPaths: string[];
+  source: 'switchboard' | 'provider';
+  actorUserId: string | null;
+}
+
+export interface ListPage {
+  limit: number;
+  after?: { createdAt: Date; id: string } | undefined;
+  nameContains?: string | undefined;
+}
+
+export class AssistantRepository {
+  constructor(private readonly db: Database) {}
+
+  /** By local id or provider id, only within the organization. */
+  async findInOrg(orgId: string, idOrProviderId: string): Promise<AssistantRow | undefined> {
+    const matchesId = UUID.test(idOrProviderId)
+      ? or(eq(assistants.id, idOrProviderId), eq(assistants.providerAssistantId, idOrProviderId))
+      : eq(assistants.providerAssistantId, idOrProviderId);
+    const [row] = await this.db
+      .select()
+      .from(assistants)
+      .where(and(eq(assistants.orgId, orgId), matchesId))
+      .limit(1);
+    return row;
+  }
+
+  async findById(id: string): Promise<AssistantRow | undefined> {
+    const [row] = await this.db.select().from(assistants).where(eq(assistants.id, id)).limit(1);
+    return row;
+  }
+
+  /** Newest first; keyset pagination on (created_at, id). */
+  async list(orgId: string, page: ListPage): Promise<AssistantRow[]> {
+    const conditions = [eq(assistants.orgId, orgId)];
+    if (page.after) {
+      conditions.push(
+        or(
+          lt(assistants.createdAt, page.after.createdAt),
+          and(eq(assistants.createdAt, page.after.createdAt), lt(assistants.id, page.after.id)),
+        ) as ReturnType<typeof eq>,
+      );
+    }
+    if (page.nameContains) {
+      conditions.push(ilike(sql`${assistants.config}->>'name'`, `%${escapeLike(page.nameContains)}%`));
+    }
+    return this.db
+      .select()
+      .from(assistants)
+      .where(and(...conditions))
+      .orderBy(desc(assistants.createdAt), desc(assistants.id))
+      .limit(page.limit);
+  }
+
+  /** Stores a new assistant with its first version, in one transaction. */
+  async insert(input: {
+    orgId: string;
+    providerAssistantId: string;
+    config: ProviderConfig;
+    actorUserId: string;
+  }): Promise<AssistantRow> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(assistants)
+        .values({
+          orgId: input.orgId,
+          providerAssistantId: input.providerAssistantId,
+          config: input.config,
+          createdBy: input.actorUserId,
+          updatedBy: input.actorUserId,
+        })
+        .returning();
+      if (!row) throw new Error('insert returned no assistant');
+      await tx.insert(assistantVersions).values({
+        assistantId: row.id,
+        version: 1,
+        config: input.config,
+        changedPaths: [],
+        source: 'switchboard',
+        actorUserId: input.actorUserId,
+      });
+      return row;
+    });
+  }
+
+  /**
+   * Takes the assistant's update lease if nobody holds a live one, and marks it `pending` while
+   * the provider is called. Returns the row and its sync state before the lease, or undefined.
+   */
+  async tryAcquireLease(
+    id: string,
+    token: string,
+    leaseMs: number,
+  ): Promise<{ row: AssistantRow; previousSyncState: SyncState } | undefined> {
+    const result = await this.db.execute(sql`
+      update ${assistants} as a
+      set lease_token = ${token}, lease_expires_at = now() + make_interval(secs => ${leaseMs / 1000}),
+          sync_state = 'pending'
+      from (select id, sync_state from ${assistants} where id = ${id} for update) as before
+      where a.id = before.id and (a.lease_expires_at is null or a.lease_expires_at < now())
+      returning a.id, before.sync_state as previous_sync_state`);
+    const acquired = (result as unknown as { rows: Array<{ previous_sync_state: SyncState }> }).rows[0];
+    if (!acquired) return undefined;
+    const row = await this.findById(id);
+    if (!row) return undefined;
+    return { row, previousSyncState: acquired.previous_sync_state };
+  }
+
+  /** Gives the lease back without a new version; `syncState` says what is known about the provider. */
+  async releaseLease(id: string, token: string, syncState: SyncState): Promise<void> {
+    await this.db
+      .update(assistants)
+      .set({ leaseToken: null, leaseExpiresAt: null, syncState })
+      .where(and(eq(assistants.id, id), eq(assistants.leaseToken, token)));
+  }
+
+  /**
+   * Stores what the provider confirmed as the next version, in one transaction with its history
+   * row. Only the lease holder may store; the lease itself is released separately.
+   */
+  async storeVersion(id: string, leaseToken: string, version: NewVersion): Promise<AssistantRow> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(assistants)
+        .set({
+          config: version.config,
+          version: sql`${assistants.version} + 1`,
+          updatedBy: version.actorUserId ?? sql`${assistants.updatedBy}`,
+          updatedAt: sql`now()`,
+        })
+        .where(and(eq(assistants.id, id), eq(assistants.leaseToken, leaseToken)))
+        .returning();
+      if (!row)
+        throw new Error(`assistant ${id} lost its update lease before the provider's answer was stored`);
+      await tx.insert(assistantVersions).values({ assistantId: id, version: row.version, ...version });
+      return row;
+    });
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.delete(assistants).where(eq(assistants.id, id));
+  }
+
+  /** Assistants left `pending` by a process that died, whose lease has run out. */
+  async findStalePending(limit: number): Promise<AssistantRow[]> {
+    return this.db
+      .select()
+      .from(assistants)
+      .where(
+        and(
+          eq(assistants.syncState, 'pending'),
+          or(isNull(assistants.leaseExpiresAt), lt(assistants.leaseExpiresAt, sql`now()`)),
+        ),
+      )
+      .limit(limit);
+  }
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,104 @@
+// How a Switchboard patch becomes the provider's next configuration. Pure functions: the
+// service calls them, the unit and property tests exercise them directly.
+import {
+  MODEL_PROVIDERS,
+  type ProviderVariant,
+  TRANSCRIBER_PROVIDERS,
+  VOICE_PROVIDERS,
+} from '../providers/vapi/catalog.ts';
+import { deepEqual, isPlainObject } from '../shared/objects.ts';
+import type { AssistantPatch } from './schemas.ts';
+
+export type ProviderConfig = Record<string, unknown>;
+type Fields = Record<string, unknown>;
+
+/**
+ * Merges a patch into the stored configuration, field by field inside `model`, `voice` and
+ * `transcriber`. Everything the patch does not mention is kept, including fields Switchboard
+ * does not model (`model.messages` beyond the system prompt, tools, any top-level key).
+ */
+export function mergeAssistantPatch(current: ProviderConfig, patch: AssistantPatch): ProviderConfig {
+  const next: ProviderConfig = { ...current };
+  if (patch.name !== undefined) next.name = patch.name;
+  if (patch.firstMessage !== undefined) next.firstMessage = patch.firstMessage;
+  if (patch.model !== undefined) {
+    const { systemPrompt, ...fields } = patch.model;
+    const model = mergeUnionMember(current.model, fields, MODEL_PROVIDERS);
+    if (systemPrompt !== undefined) model.messages = withSystemPrompt(model.messages, systemPrompt);
+    next.model = model;
+  }
+  if (patch.voice !== undefined) next.voice = mergeUnionMember(current.voice, patch.voice, VOICE_PROVIDERS);
+  if (patch.transcriber !== undefined) {
+    next.transcriber =
+      patch.transcriber === null
+        ? null
+        : mergeUnionMember(current.transcriber, patch.transcriber, TRANSCRIBER_PROVIDERS);
+  }
+  return next;
+}
+
+/** The top-level keys a patch touches; each is sent to the provider whole. */
+export function touchedKeys(patch: AssistantPatch): string[] {
+  return Object.entries(patch)
+    .filter(([, value]) => value !== undefined)
+    .map(([key]) => key);
+}
+
+/** The complete merged value of each touched key: what Vapi's top-level-replace PATCH needs. */
+export function providerChanges(next: ProviderConfig, keys: readonly string[]): ProviderConfig {
+  return Object.fromEntries(keys.map((key) => [key, next[key] ?? null]));
+}
+
+/**
+ * Applies one nested patch. `null` removes a field. When the provider changes, fields the new
+ * provider does not accept are left behind, since the platform would reject the whole object.
+ */
+function mergeUnionMember(
+  current: unknown,
+  patch: Fields,
+  variants: Readonly<Record<string, ProviderVariant>>,
+): Fields {
+  const next: Fields = isPlainObject(current) ? { ...current } : {};
+  const providerChanged = patch.provider !== undefined && patch.provider !== next.provider;
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    if (value === null) delete next[key];
+    else next[key] = value;
+  }
+  const variant = typeof next.provider === 'string' ? variants[next.provider] : undefined;
+  if (providerChanged && variant) {
+    for (const key of Object.keys(next)) if (!variant.properties.includes(key)) delete next[key];
+  }
+  return next;
+}
+
+/** Vapi keeps the system prompt as the `role: "system"` entry of `model.messages`. */
+function withSystemPrompt(messages: unknown, prompt: string | null): unknown[] {
+  const list = Array.isArray(messages) ? [...messages] : [];
+  const index = list.findIndex((m) => isPlainObject(m) && m.role === 'system');
+  if (prompt === null) {
+    if (index >= 0) list.splice(index, 1);
+  } else if (index >= 0) {
+    list[index] = { ...(list[index] as Fields), content: prompt };
+  } else {
+    list.unshift({ role: 'system', content: prompt });
+  }
+  return list;
+}
+
+export function systemPromptOf(model: unknown): string | null {
+  if (!isPlainObject(model) || !Array.isArray(model.messages)) return null;
+  const message = model.messages.find((m) => isPlainObject(m) && m.role === 'system') as Fields | undefined;
+  return typeof message?.content === 'string' ? message.content : null;
+}
+
+/** Dotted paths whose values differ, e.g. `model.temperature`; arrays compare whole. */
+export function changedPaths(before: unknown, after: unknown, prefix = ''): string[] {
+  if (isPlainObject(before) && isPlainObject(after)) {
+    const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+    return [...keys]
+      .sort()
+      .flatMap((key) => changedPaths(before[key], after[key], prefix ? `${prefix}.${key}` : key));
+  }
+  return deepEqual(before, after) ? [] : [prefix];
+}

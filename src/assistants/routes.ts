@@ -1,0 +1,137 @@
+// Thin routes: parse, call the service, map. The rules live in assistant-service.ts.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { actorOf, type Guards } from '../http/authenticate.ts';
+import { COOKIE_SECURITY, errors } from '../http/schemas.ts';
+import type { AssistantService } from './assistant-service.ts';
+import { etagOf, toAssistantResponse } from './mapper.ts';
+import {
+  Assistant,
+  AssistantCreate,
+  AssistantIdParams,
+  AssistantList,
+  AssistantListQuery,
+  AssistantPatch,
+  IfMatchHeaders,
+} from './schemas.ts';
+
+const tags = ['Assistants'];
+const withEtag = {
+  ...Assistant,
+  headers: { etag: { type: 'string', description: 'Pass as If-Match to update conditionally.' } },
+};
+
+export const assistantRoutes: FastifyPluginAsyncTypebox<{
+  assistants: AssistantService;
+  guards: Guards;
+}> = async (app, { assistants, guards }) => {
+  app.get(
+    '/assistants',
+    {
+      preHandler: guards.role('viewer'),
+      schema: {
+        tags,
+        summary: "The active organization's assistants, newest first",
+        security: COOKIE_SECURITY,
+        querystring: AssistantListQuery,
+        response: { 200: AssistantList, ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const page = await assistants.list(actorOf(request), request.query);
+      return { items: page.items.map(toAssistantResponse), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.post(
+    '/assistants',
+    {
+      preHandler: guards.role('editor'),
+      schema: {
+        tags,
+        summary: 'Create an assistant',
+        description: 'Creates the assistant at the external provider, then stores it locally.',
+        security: COOKIE_SECURITY,
+        body: AssistantCreate,
+        response: { 201: withEtag, ...errors(400, 401, 403, 415, 500) },
+      },
+    },
+    async (request, reply) => {
+      const row = await assistants.create(actorOf(request), request.body);
+      return reply.code(201).header('etag', etagOf(row)).send(toAssistantResponse(row));
+    },
+  );
+
+  app.get(
+    '/assistants/:id',
+    {
+      preHandler: guards.role('viewer'),
+      schema: {
+        tags,
+        summary: 'One assistant',
+        security: COOKIE_SECURITY,
+        params: AssistantIdParams,
+        response: { 200: withEtag, ...errors(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const row = await assistants.get(actorOf(request), request.params.id);
+      return reply.header('etag', etagOf(row)).send(toAssistantResponse(row));
+    },
+  );
+
+  app.patch(
+    '/assistants/:id',
+    {
+      preHandler: guards.role('editor'),
+      schema: {
+        tags,
+        summary: 'Update an assistant',
+        description:
+          'Updates an existing assistant in both the external provider and the local database using a partial configuration payload.\n\n' +
+          'Nested objects merge field by field; `null` clears an optional field. The provider is called first; if it refuses or fails, nothing is stored.',
+        security: COOKIE_SECURITY,
+        params: AssistantIdParams,
+        headers: IfMatchHeaders,
+        body: AssistantPatch,
+        response: {
+          200: { ...withEtag, description: 'Assistant updated successfully.' },
+          ...errors(400, 401, 403, 409, 412, 415),
+          404: { ...errors(404)[404], description: 'Assistant not found.' },
+          500: {
+            ...errors(500)[500],
+            description: 'Error updating assistant or communicating with the external provider.',
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const row = await assistants.update(
+        actorOf(request),
+        request.params.id,
+        request.body,
+        request.headers['if-match'],
+      );
+      return reply.header('etag', etagOf(row)).send(toAssistantResponse(row));
+    },
+  );
+
+  app.delete(
+    '/assistants/:id',
+    {
+      preHandler: guards.role('admin'),
+      schema: {
+        tags,
+        summary: 'Delete an assistant',
+        description: 'Deletes the assistant at the provider, then locally.',
+        security: COOKIE_SECURITY,
+        params: AssistantIdParams,
+        response: { 204: Type.Null(), ...errors(401, 403, 404, 409, 500) },
+      },
+    },
+    async (request, reply) => {
+      await assistants.delete(actorOf(request), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,240 @@
+// One TypeBox schema per shape: it validates requests, types the handlers and writes the OpenAPI
+// document. Descriptions come from the seed (shared/seed), which is binding.
+import { type Static, type TSchema, Type } from 'typebox';
+import { TRANSCRIBER_PROVIDERS, VOICE_PROVIDERS } from '../providers/vapi/catalog.ts';
+
+/** A schema that also accepts `null`, written as a type array so errors stay readable. */
+function nullable<T extends TSchema>(schema: T) {
+  const raw = schema as unknown as { type: string; enum?: unknown[] };
+  return Type.Unsafe<Static<T> | null>({
+    ...raw,
+    type: [raw.type, 'null'],
+    ...(raw.enum ? { enum: [...raw.enum, null] } : {}),
+  });
+}
+
+const stringEnum = <const V extends string[]>(values: V, description: string) =>
+  Type.Unsafe<V[number]>({ type: 'string', enum: values, description });
+
+const MODEL_DESCRIPTION =
+  'Configuration for the underlying language model (OpenAI / Anthropic).\nFor non-technical readers, you can think of this as picking which "brain" the agent uses and how creative it should be.';
+
+const fields = {
+  name: Type.String({ minLength: 1, maxLength: 40, description: 'Assistant display name.' }),
+  firstMessage: Type.String({
+    maxLength: 10_000,
+    description: 'First message sent by the assistant when a call/chat starts.',
+  }),
+  modelProvider: stringEnum(['openai', 'anthropic'], 'Language model provider.'),
+  modelName: Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: 'Model name from the chosen provider.',
+  }),
+  temperature: Type.Number({
+    minimum: 0,
+    maximum: 2,
+    description:
+      'Controls creativity. Lower values are more deterministic, higher values more creative and varied.',
+  }),
+  maxTokens: Type.Integer({
+    minimum: 50,
+    maximum: 10_000,
+    description: 'Maximum number of tokens the model can generate for a response.',
+  }),
+  systemPrompt: Type.String({
+    maxLength: 100_000,
+    description: 'The system prompt: the `role: "system"` entry of the provider\'s `model.messages`.',
+  }),
+  voiceProvider: stringEnum(Object.keys(VOICE_PROVIDERS), 'Voice provider identifier.'),
+  voiceId: Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: 'Voice identifier within the chosen provider.',
+  }),
+  transcriberProvider: stringEnum(Object.keys(TRANSCRIBER_PROVIDERS), 'Speech-to-text provider identifier.'),
+  transcriberModel: Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: 'Optional model identifier, depending on the provider.',
+  }),
+};
+
+const closed = { additionalProperties: false } as const;
+
+export const AssistantPatch = Type.Object(
+  {
+    name: Type.Optional(fields.name),
+    firstMessage: Type.Optional(nullable(fields.firstMessage)),
+    model: Type.Optional(
+      Type.Object(
+        {
+          provider: Type.Optional(fields.modelProvider),
+          model: Type.Optional(fields.modelName),
+          temperature: Type.Optional(nullable(fields.temperature)),
+          maxTokens: Type.Optional(nullable(fields.maxTokens)),
+          systemPrompt: Type.Optional(nullable(fields.systemPrompt)),
+        },
+        { ...closed, description: MODEL_DESCRIPTION },
+      ),
+    ),
+    voice: Type.Optional(
+      Type.Object(
+        { provider: Type.Optional(fields.voiceProvider), voiceId: Type.Optional(fields.voiceId) },
+        { ...closed, description: 'Voice configuration for spoken responses when used in calls.' },
+      ),
+    ),
+    transcriber: Type.Optional(
+      nullable(
+        Type.Object(
+          {
+            provider: Type.Optional(fields.transcriberProvider),
+            model: Type.Optional(nullable(fields.transcriberModel)),
+          },
+          { ...closed, description: 'Speech-to-text configuration used to transcribe calls.' },
+        ),
+      ),
+    ),
+  },
+  { ...closed, description: 'Partial update payload for an existing assistant. All fields are optional.' },
+);
+export type AssistantPatch = Static<typeof AssistantPatch>;
+
+export const AssistantCreate = Type.Object(
+  {
+    name: fields.name,
+    firstMessage: Type.Optional(fields.firstMessage),
+    model: Type.Object(
+      {
+        provider: fields.modelProvider,
+        model: fields.modelName,
+        temperature: Type.Optional(fields.temperature),
+        maxTokens: Type.Optional(fields.maxTokens),
+        systemPrompt: Type.Optional(fields.systemPrompt),
+      },
+      { ...closed, description: MODEL_DESCRIPTION },
+    ),
+    voice: Type.Object(
+      { provider: fields.voiceProvider, voiceId: fields.voiceId },
+      { ...closed, description: 'Voice configuration for spoken responses when used in calls.' },
+    ),
+    transcriber: Type.Optional(
+      Type.Object(
+        { provider: fields.transcriberProvider, model: Type.Optional(fields.transcriberModel) },
+        { ...closed, description: 'Speech-to-text configuration used to transcribe calls.' },
+      ),
+    ),
+  },
+  { ...closed, description: 'A new assistant. It is created at the provider first, then stored.' },
+);
+export type AssistantCreate = Static<typeof AssistantCreate>;
+
+const openString = (description: string) => Type.String({ description });
+
+export const Assistant = Type.Object(
+  {
+    id: Type.String({ format: 'uuid', description: 'Assistant identifier.' }),
+    orgId: Type.String({ format: 'uuid', description: 'Owning organization identifier.' }),
+    provider: Type.String({ description: 'The voice platform that runs the assistant (`vapi`).' }),
+    providerAssistantId: Type.String({ description: "The assistant's identifier at the provider." }),
+    name: nullable(Type.String({ description: 'Human-friendly assistant name shown in the dashboard.' })),
+    firstMessage: nullable(
+      Type.String({ description: 'First message sent by the assistant when a call/chat starts.' }),
+    ),
+    model: nullable(
+      Type.Object(
+        {
+          provider: nullable(openString('Language model provider.')),
+          model: nullable(openString('Model name from the chosen provider.')),
+          temperature: nullable(fields.temperature),
+          maxTokens: nullable(
+            Type.Number({ description: 'Maximum number of tokens the model can generate for a response.' }),
+          ),
+          systemPrompt: nullable(fields.systemPrompt),
+        },
+        { description: MODEL_DESCRIPTION },
+      ),
+    ),
+    voice: nullable(
+      Type.Object(
+        {
+          provider: nullable(openString('Voice provider identifier.')),
+          voiceId: nullable(openString('Voice identifier within the chosen provider.')),
+        },
+        { description: 'Voice configuration for spoken responses when used in calls.' },
+      ),
+    ),
+    transcriber: nullable(
+      Type.Object(
+        {
+          provider: nullable(openString('Speech-to-text provider identifier.')),
+          model: nullable(openString('Optional model identifier, depending on the provider.')),
+        },
+        { description: 'Speech-to-text configuration used to transcribe calls.' },
+      ),
+    ),
+    version: Type.Integer({
+      minimum: 1,
+      description: 'Goes up by one with every configuration the provider confirms.',
+    }),
+    syncState: stringEnum(
+      ['synced', 'pending', 'missing'],
+      '`pending` while an update may have reached the provider without being stored; `missing` when the provider no longer has it.',
+    ),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+    createdBy: nullable(Type.String({ format: 'uuid', description: 'The user who created it.' })),
+    updatedBy: nullable(Type.String({ format: 'uuid', description: 'The user who last changed it.' })),
+    providerConfig: Type.Object(
+      {},
+      {
+        additionalProperties: true,
+        description:
+          "The provider's complete assistant object as it last confirmed it, including every field Switchboard does not model.",
+      },
+    ),
+  },
+  {
+    description:
+      'A voice/chat agent configuration that defines how the assistant behaves and which model, voice and tools it uses.',
+  },
+);
+export type Assistant = Static<typeof Assistant>;
+
+export const AssistantList = Type.Object({
+  items: Type.Array(Assistant),
+  nextCursor: nullable(
+    Type.String({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
+  ),
+});
+
+export const AssistantListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size.' })),
+    cursor: Type.Optional(
+      Type.String({ maxLength: 200, description: "From the previous page's `nextCursor`." }),
+    ),
+    q: Type.Optional(
+      Type.String({
+        maxLength: 100,
+        description: 'Only assistants whose name contains this text (any case).',
+      }),
+    ),
+  },
+  closed,
+);
+export type AssistantListQuery = Static<typeof AssistantListQuery>;
+
+export const AssistantIdParams = Type.Object({
+  id: Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: 'Assistant identifier (external provider ID or local DB ID).',
+  }),
+});
+
+export const IfMatchHeaders = Type.Object({
+  'if-match': Type.Optional(
+    Type.String({ description: "Makes the update conditional: the assistant's current `ETag`, or 412." }),
+  ),
+});

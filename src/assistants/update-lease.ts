@@ -1,0 +1,66 @@
+// Serialises provider writes to one assistant across every Switchboard process sharing the
+// database, without holding a transaction while the provider answers: a lease row with an
+// expiry. A holder that dies blocks the assistant only until the lease runs out.
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { AssistantRow } from '../db/schema.ts';
+import { conflict } from '../errors.ts';
+import type { AssistantRepository, SyncState } from './assistant-repository.ts';
+
+export interface Lease {
+  readonly token: string;
+  readonly row: AssistantRow;
+  readonly previousSyncState: SyncState;
+  /** The sync state to leave behind on release; becomes `synced` once the provider's copy is stored. */
+  syncStateAfter: SyncState;
+}
+
+const POLL_MS = 50;
+
+export class UpdateLeases {
+  /** Wakes waiters in this process as soon as a lease is released here; others poll. */
+  private readonly released = new EventEmitter().setMaxListeners(0);
+
+  constructor(
+    private readonly repo: AssistantRepository,
+    /** Longer than the longest provider exchange a holder can run. */
+    readonly leaseMs: number,
+    /** How long a request waits for another update of the same assistant before a 409. */
+    private readonly waitMs: number,
+  ) {}
+
+  async acquire(assistantId: string): Promise<Lease> {
+    const token = randomUUID();
+    const deadline = Date.now() + this.waitMs;
+    for (;;) {
+      const acquired = await this.repo.tryAcquireLease(assistantId, token, this.leaseMs);
+      if (acquired) return { token, ...acquired, syncStateAfter: acquired.previousSyncState };
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        throw conflict(
+          'update_in_progress',
+          'Another update of this assistant is still in progress; try again shortly',
+          { 'retry-after': '1' },
+        );
+      }
+      await this.nextChance(assistantId, Math.min(remaining, POLL_MS + Math.random() * POLL_MS));
+    }
+  }
+
+  async release(lease: Lease, syncState: SyncState): Promise<void> {
+    await this.repo.releaseLease(lease.row.id, lease.token, syncState);
+    this.released.emit(lease.row.id);
+  }
+
+  private nextChance(assistantId: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.released.off(assistantId, done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.released.once(assistantId, done);
+    });
+  }
+}

@@ -1,0 +1,122 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Config } from '../config/config.ts';
+import { type Guards, SESSION_COOKIE, sessionOf } from '../http/authenticate.ts';
+import { COOKIE_SECURITY, errors } from '../http/schemas.ts';
+import { OrgMembershipSchema } from '../orgs/routes.ts';
+import type { AuthService } from './auth-service.ts';
+
+const User = Type.Object({ id: Type.String({ format: 'uuid' }), email: Type.String(), name: Type.String() });
+const Me = Type.Object({
+  user: User,
+  memberships: Type.Array(OrgMembershipSchema),
+  activeOrgId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+});
+
+export interface AuthRouteOptions {
+  auth: AuthService;
+  guards: Guards;
+  config: Pick<Config, 'cookieSecure' | 'sessionTtlHours' | 'loginRateLimit'>;
+}
+
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
+  app,
+  { auth, guards, config },
+) => {
+  const limit = config.loginRateLimit;
+  // Two budgets: one per client address, one per email, so neither spraying one account from many
+  // addresses nor many accounts from one address gets far.
+  const perAddress = app.rateLimit({
+    max: limit.perAddress,
+    timeWindow: limit.windowMs,
+    keyGenerator: (r) => `ip:${r.ip}`,
+  });
+  const perEmail = app.rateLimit({
+    max: limit.perEmail,
+    timeWindow: limit.windowMs,
+    keyGenerator: (r) =>
+      `email:${String((r.body as { email?: unknown } | undefined)?.email ?? '')
+        .trim()
+        .toLowerCase()}`,
+  });
+
+  app.post(
+    '/auth/login',
+    {
+      onRequest: perAddress,
+      preHandler: perEmail,
+      schema: {
+        tags: ['Auth'],
+        summary: 'Sign in',
+        description:
+          'Checks the credentials and sets the `auth-token` session cookie (HttpOnly, SameSite=Lax).',
+        body: Type.Object(
+          {
+            email: Type.String({ minLength: 3, maxLength: 320 }),
+            password: Type.String({ minLength: 1, maxLength: 1024 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Me, ...errors(400, 401, 429) },
+      },
+    },
+    async (request, reply) => {
+      const signedIn = await auth.login(request.body.email, request.body.password);
+      reply.setCookie(SESSION_COOKIE, signedIn.token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        path: '/',
+        secure: config.cookieSecure,
+        maxAge: config.sessionTtlHours * 3600,
+      });
+      return { user: signedIn.user, memberships: signedIn.memberships, activeOrgId: signedIn.activeOrgId };
+    },
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      preHandler: guards.signedIn,
+      schema: {
+        tags: ['Auth'],
+        summary: 'Sign out',
+        security: COOKIE_SECURITY,
+        response: { 204: Type.Null(), ...errors(401) },
+      },
+    },
+    async (request, reply) => {
+      await auth.logout(sessionOf(request));
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/auth/me',
+    {
+      preHandler: guards.signedIn,
+      schema: {
+        tags: ['Auth'],
+        summary: 'The signed-in user',
+        security: COOKIE_SECURITY,
+        response: { 200: Me, ...errors(401) },
+      },
+    },
+    async (request) => auth.me(sessionOf(request)),
+  );
+
+  app.post(
+    '/auth/active-org',
+    {
+      preHandler: guards.signedIn,
+      schema: {
+        tags: ['Auth'],
+        summary: "Switch the session's organization",
+        security: COOKIE_SECURITY,
+        body: Type.Object({ orgId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
+        response: { 200: Me, ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => auth.setActiveOrg(sessionOf(request), request.body.orgId),
+  );
+};

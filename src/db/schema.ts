@@ -1,0 +1,118 @@
+// The one schema for both drivers (PGlite and PostgreSQL). After a change here, run
+// `npm run db:generate` and commit the new SQL file in ./migrations.
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+// Millisecond precision, like JavaScript dates, so a timestamp read back compares equal to the stored one.
+const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
+const createdAt = () => ts('created_at').notNull().defaultNow();
+
+export const organizations = pgTable('organizations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+});
+
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  /** Stored lower-cased, so uniqueness is case-insensitive. */
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  createdAt: createdAt(),
+});
+
+export const memberships = pgTable(
+  'memberships',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    role: text('role').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.orgId] }),
+    index('memberships_org_idx').on(t.orgId),
+    check('memberships_role_check', sql`${t.role} in ('viewer', 'editor', 'admin', 'owner')`),
+  ],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    /** SHA-256 of the cookie's token; the token itself is never stored. */
+    tokenHash: text('token_hash').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    activeOrgId: uuid('active_org_id').references(() => organizations.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+export const assistants = pgTable(
+  'assistants',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    provider: text('provider').notNull().default('vapi'),
+    providerAssistantId: text('provider_assistant_id').notNull(),
+    /** The provider's whole assistant object as it last confirmed it, unknown fields included. */
+    config: jsonb('config').$type<Record<string, unknown>>().notNull(),
+    version: integer('version').notNull().default(1),
+    /** `synced`, or `pending` while an update may have reached the provider without being stored. */
+    syncState: text('sync_state').notNull().default('synced'),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    /** A short per-assistant lease that serialises provider writes across servers. */
+    leaseToken: uuid('lease_token'),
+    leaseExpiresAt: ts('lease_expires_at'),
+  },
+  (t) => [
+    uniqueIndex('assistants_provider_id_idx').on(t.provider, t.providerAssistantId),
+    index('assistants_org_created_idx').on(t.orgId, t.createdAt.desc(), t.id.desc()),
+    check('assistants_sync_state_check', sql`${t.syncState} in ('synced', 'pending', 'missing')`),
+  ],
+);
+
+export const assistantVersions = pgTable(
+  'assistant_versions',
+  {
+    assistantId: uuid('assistant_id')
+      .notNull()
+      .references(() => assistants.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    config: jsonb('config').$type<Record<string, unknown>>().notNull(),
+    /** Dotted paths that differ from the previous version, e.g. `model.temperature`. */
+    changedPaths: jsonb('changed_paths').$type<string[]>().notNull(),
+    /** `switchboard` for changes made through the API, `provider` for changes found at the provider. */
+    source: text('source').notNull(),
+    actorUserId: uuid('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.assistantId, t.version] })],
+);
+
+export type AssistantRow = typeof assistants.$inferSelect;
+export type UserRow = typeof users.$inferSelect;

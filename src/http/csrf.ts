@@ -1,0 +1,29 @@
+// Cross-site request forgery: a state-changing request that a browser says comes from another
+// site is refused. Requests without Origin or Referer (scripts, curl) are not browsers' and pass.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { forbidden } from '../errors.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function registerCsrfCheck(app: FastifyInstance, allowedOrigins: readonly string[]): void {
+  const allowed = new Set(allowedOrigins.map((o) => new URL(o).origin));
+  app.addHook('onRequest', async (request) => {
+    if (SAFE_METHODS.has(request.method)) return;
+    const origin = requestOrigin(request);
+    if (origin === undefined) return;
+    if (origin === `${request.protocol}://${request.host}` || allowed.has(origin)) return;
+    throw forbidden(`Cross-site request refused: origin ${origin} may not change data here`);
+  });
+}
+
+function requestOrigin(request: FastifyRequest): string | undefined {
+  const origin = request.headers.origin;
+  if (origin) return origin;
+  const referer = request.headers.referer;
+  if (!referer) return undefined;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return 'invalid-referer';
+  }
+}

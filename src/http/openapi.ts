@@ -1,0 +1,45 @@
+// The OpenAPI 3.1 document, generated from the same TypeBox schemas that validate requests,
+// served at /openapi.json with a browsable reference at /docs.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+
+const COOKIE_AUTH_DESCRIPTION = [
+  'Authentication is handled via an auth-token HTTP-only cookie set by the /auth/login endpoint.',
+  '- In a browser, you typically call /auth/login once and the cookie will be stored and automatically sent on subsequent API requests.',
+  '- In API tools (Postman, curl, etc.) you can manually capture the cookie from the Set-Cookie header or configure cookie handling.',
+  '',
+  'This spec models the cookie using apiKey-style auth for documentation purposes.',
+].join('\n');
+
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Switchboard API',
+        version: '0.1.0',
+        description:
+          'Switchboard keeps each voice/chat assistant in step between its own database and the voice platform that runs the calls (Vapi). Errors always use the envelope `{message, code, details?, requestId}`.',
+      },
+      tags: [
+        { name: 'Auth', description: 'Sessions' },
+        { name: 'Organizations', description: 'Organizations and their members' },
+        { name: 'Assistants', description: 'Assistants, kept in step with the provider' },
+        { name: 'Health', description: 'Probes' },
+      ],
+      components: {
+        securitySchemes: {
+          cookieAuth: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'auth-token',
+            description: COOKIE_AUTH_DESCRIPTION,
+          },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,117 @@
+// Organizations and their members: who may do what, and the last-owner rule.
+
+import { hashPassword } from '../auth/passwords.ts';
+import type { SessionContext } from '../auth/session-repository.ts';
+import { normalizeEmail, type UserRepository } from '../auth/user-repository.ts';
+import type { Database } from '../db/database.ts';
+import { type AppError, conflict, forbidden, notFound, validationError } from '../errors.ts';
+import type { Member, OrgMembership, OrgRepository } from './org-repository.ts';
+import { type Role, roleAtLeast } from './roles.ts';
+
+export interface AddMemberInput {
+  email: string;
+  role: Role;
+  name?: string | undefined;
+  /** Needed only when no user has this email yet. */
+  password?: string | undefined;
+}
+
+export class OrgService {
+  constructor(
+    private readonly orgs: OrgRepository,
+    private readonly users: UserRepository,
+  ) {}
+
+  listOrgs(session: SessionContext): Promise<OrgMembership[]> {
+    return this.orgs.membershipsOf(session.userId);
+  }
+
+  async createOrg(session: SessionContext, name: string): Promise<OrgMembership> {
+    const org = await this.orgs.createWithOwner(name, session.userId);
+    return { orgId: org.id, orgName: org.name, role: 'owner' };
+  }
+
+  /** The caller's role in `orgId`; a non-member learns nothing, not even that it exists. */
+  async requireRole(session: SessionContext, orgId: string, minimum: Role): Promise<Role> {
+    const role = await this.orgs.roleOf(session.userId, orgId);
+    if (!role) throw notFound('Organization');
+    if (!roleAtLeast(role, minimum))
+      throw forbidden(`This needs the ${minimum} role in the organization; you are ${role}`);
+    return role;
+  }
+
+  async listMembers(session: SessionContext, orgId: string): Promise<Member[]> {
+    await this.requireRole(session, orgId, 'admin');
+    return this.orgs.members(orgId);
+  }
+
+  async addMember(session: SessionContext, orgId: string, input: AddMemberInput): Promise<Member> {
+    const callerRole = await this.requireRole(session, orgId, 'admin');
+    assertMayGrant(callerRole, input.role);
+    const existing = await this.users.findByEmail(input.email);
+    if (!existing && !input.password) {
+      throw validationError([{ field: 'password', message: 'is required to create a user for a new email' }]);
+    }
+    const passwordHash = existing ? undefined : await hashPassword(input.password as string);
+    const member = await this.orgs.withOrgLocked(orgId, async (tx) => {
+      const user =
+        existing ??
+        (await this.users.create(
+          {
+            email: input.email,
+            name: input.name ?? normalizeEmail(input.email).split('@')[0] ?? '',
+            passwordHash: passwordHash as string,
+          },
+          tx,
+        ));
+      const added = await this.orgs.addMember(orgId, user.id, input.role, tx);
+      if (!added) throw conflict('already_member', `${user.email} is already a member of this organization`);
+      return { userId: user.id, email: user.email, name: user.name, role: input.role };
+    });
+    return member;
+  }
+
+  async changeRole(session: SessionContext, orgId: string, userId: string, role: Role): Promise<Member> {
+    const callerRole = await this.requireRole(session, orgId, 'admin');
+    assertMayGrant(callerRole, role);
+    return this.orgs.withOrgLocked(orgId, async (tx) => {
+      const target = await this.findMember(orgId, userId, tx);
+      assertMayManage(callerRole, target.role);
+      if (target.role === 'owner' && role !== 'owner' && (await this.orgs.countOwners(orgId, tx)) <= 1) {
+        throw lastOwner();
+      }
+      await this.orgs.setRole(orgId, userId, role, tx);
+      return { ...target, role };
+    });
+  }
+
+  async removeMember(session: SessionContext, orgId: string, userId: string): Promise<void> {
+    const callerRole = await this.requireRole(session, orgId, 'admin');
+    await this.orgs.withOrgLocked(orgId, async (tx) => {
+      const target = await this.findMember(orgId, userId, tx);
+      assertMayManage(callerRole, target.role);
+      if (target.role === 'owner' && (await this.orgs.countOwners(orgId, tx)) <= 1) throw lastOwner();
+      await this.orgs.removeMember(orgId, userId, tx);
+    });
+  }
+
+  private async findMember(orgId: string, userId: string, tx: Database): Promise<Member> {
+    const member = (await this.orgs.members(orgId, tx)).find((m) => m.userId === userId);
+    if (!member) throw notFound('Member');
+    return member;
+  }
+}
+
+/** Nobody hands out more power than they hold. */
+function assertMayGrant(callerRole: Role, role: Role): void {
+  if (!roleAtLeast(callerRole, role)) throw forbidden(`A ${callerRole} cannot grant the ${role} role`);
+}
+
+/** Admins manage viewers, editors and admins; only owners manage owners. */
+function assertMayManage(callerRole: Role, targetRole: Role): void {
+  if (!roleAtLeast(callerRole, targetRole)) throw forbidden(`A ${callerRole} cannot change an ${targetRole}`);
+}
+
+function lastOwner(): AppError {
+  return conflict('last_owner', 'The last owner of an organization cannot be removed or demoted');
+}

@@ -1,0 +1,197 @@
+// Switchboard's one door to Vapi (or the emulator): the official SDK for the HTTP calls, with
+// one explicit timeout and one retry policy of our own. The SDK's own retries are off because
+// they may wait up to 60 s on a Retry-After, with no overall budget.
+import { VapiError, VapiClient as VapiSdk, VapiTimeoutError } from '@vapi-ai/server-sdk';
+import { type FieldProblem, ProviderError } from '../../errors.ts';
+import { SERVER_SET_KEYS } from './catalog.ts';
+
+export type ProviderAssistant = Record<string, unknown> & { id: string };
+
+/** What the assistants service needs from a voice platform. */
+export interface AssistantProvider {
+  create(config: Record<string, unknown>): Promise<ProviderAssistant>;
+  get(providerId: string): Promise<ProviderAssistant>;
+  /** Sends complete top-level values; the platform replaces each key it receives. */
+  update(providerId: string, changes: Record<string, unknown>): Promise<ProviderAssistant>;
+  /** Deleting an assistant the platform no longer has counts as done. */
+  delete(providerId: string): Promise<void>;
+}
+
+export interface VapiClientOptions {
+  apiKey: string;
+  baseUrl: string;
+  /** Per attempt. */
+  timeoutMs: number;
+  /** Attempts for idempotent calls (GET, PATCH of complete values, DELETE). Creates are never repeated. */
+  maxAttempts?: number;
+  /** Retries stop when the next wait would end past this many ms after the first attempt. */
+  retryBudgetMs?: number;
+  /** First backoff; doubles each retry, with jitter. */
+  backoffMs?: number;
+}
+
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+
+export class VapiClient implements AssistantProvider {
+  private readonly sdk: VapiSdk;
+  private readonly maxAttempts: number;
+  private readonly retryBudgetMs: number;
+  private readonly backoffMs: number;
+
+  constructor(private readonly options: VapiClientOptions) {
+    this.sdk = new VapiSdk({
+      token: options.apiKey,
+      baseUrl: options.baseUrl,
+      timeoutInSeconds: options.timeoutMs / 1000,
+      maxRetries: 0,
+    });
+    this.maxAttempts = options.maxAttempts ?? 3;
+    this.retryBudgetMs = options.retryBudgetMs ?? 5_000;
+    this.backoffMs = options.backoffMs ?? 200;
+  }
+
+  create(config: Record<string, unknown>): Promise<ProviderAssistant> {
+    // Never retried: a repeated create could leave two assistants at the provider.
+    return this.call(
+      () =>
+        this.sdk.assistants.create(writableFields(config) as never) as unknown as Promise<ProviderAssistant>,
+      1,
+    );
+  }
+
+  get(providerId: string): Promise<ProviderAssistant> {
+    return this.call(
+      () => this.sdk.assistants.get({ id: providerId }) as unknown as Promise<ProviderAssistant>,
+    );
+  }
+
+  update(providerId: string, changes: Record<string, unknown>): Promise<ProviderAssistant> {
+    const body = { ...writableFields(changes), id: providerId };
+    return this.call(
+      () => this.sdk.assistants.update(body as never) as unknown as Promise<ProviderAssistant>,
+    );
+  }
+
+  async delete(providerId: string): Promise<void> {
+    try {
+      await this.call(() => this.sdk.assistants.delete({ id: providerId }));
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === 'provider_not_found') return;
+      throw error;
+    }
+  }
+
+  /** Runs `attempt` under the retry policy and turns every failure into a ProviderError. */
+  private async call<T>(attempt: () => Promise<T>, maxAttempts = this.maxAttempts): Promise<T> {
+    const started = Date.now();
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt();
+      } catch (raw) {
+        const error = toProviderError(raw, this.options.timeoutMs);
+        const status = raw instanceof VapiError ? raw.statusCode : undefined;
+        const retryable =
+          status !== undefined ? RETRYABLE_STATUSES.has(status) : error.code === 'provider_unreachable';
+        if (!retryable || n >= maxAttempts) throw error;
+        const wait = retryAfterMs(raw) ?? this.backoffMs * 2 ** (n - 1) * (0.8 + Math.random() * 0.4);
+        if (Date.now() - started + wait > this.retryBudgetMs) throw error;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+}
+
+/** Drops the fields Vapi sets itself; it rejects them in a request body. */
+export function writableFields(config: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(config).filter(([key]) => !SERVER_SET_KEYS.includes(key)));
+}
+
+function retryAfterMs(error: unknown): number | undefined {
+  const header = error instanceof VapiError ? error.rawResponse?.headers?.get('retry-after') : undefined;
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+export function toProviderError(error: unknown, timeoutMs: number): ProviderError {
+  if (error instanceof ProviderError) return error;
+  if (error instanceof VapiTimeoutError) {
+    return new ProviderError(
+      500,
+      'provider_timeout',
+      `The voice provider did not answer within ${timeoutMs} ms; nothing was changed in Switchboard`,
+      undefined,
+      undefined,
+      false,
+    );
+  }
+  if (error instanceof VapiError && error.statusCode !== undefined) {
+    const status = error.statusCode;
+    const messages = providerMessages(error.body);
+    const said = messages.length > 0 ? `: ${messages.join('; ')}` : '';
+    if (status === 400 || status === 422) {
+      return new ProviderError(
+        400,
+        'provider_validation',
+        `The voice provider rejected the assistant${said}`,
+        messages.map(toFieldProblem),
+      );
+    }
+    if (status === 404)
+      return new ProviderError(404, 'provider_not_found', 'The voice provider no longer has this assistant');
+    if (status === 401 || status === 403) {
+      return new ProviderError(
+        500,
+        'provider_auth',
+        `The voice provider refused Switchboard's API key (HTTP ${status})`,
+      );
+    }
+    if (status === 429) {
+      const retryAfter = error.rawResponse?.headers?.get('retry-after');
+      return new ProviderError(
+        500,
+        'provider_rate_limited',
+        'The voice provider is rate-limiting requests; try again later',
+        undefined,
+        retryAfter ? { 'retry-after': retryAfter } : undefined,
+      );
+    }
+    return new ProviderError(500, 'provider_error', `The voice provider failed (HTTP ${status})${said}`);
+  }
+  const refused = networkErrorCode(error) === 'ECONNREFUSED';
+  return new ProviderError(
+    500,
+    'provider_unreachable',
+    `The voice provider could not be reached${refused ? ' (connection refused)' : ''}`,
+    undefined,
+    undefined,
+    refused,
+  );
+}
+
+function providerMessages(body: unknown): string[] {
+  if (typeof body !== 'object' || body === null) return [];
+  const message = (body as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.filter((m): m is string => typeof m === 'string');
+  return typeof message === 'string' ? [message] : [];
+}
+
+/** `model.temperature must not be greater than 2` → field `model.temperature`. */
+function toFieldProblem(message: string): FieldProblem {
+  const property = /^(?:(.+)\.)?property (\S+) should not exist$/.exec(message);
+  if (property)
+    return { field: property[1] ? `${property[1]}.${property[2]}` : (property[2] ?? ''), message };
+  const field = /^(?:each value in )?([\w.]+) /.exec(message)?.[1] ?? '';
+  return { field, message };
+}
+
+function networkErrorCode(error: unknown): string | undefined {
+  for (let cause: unknown = error, depth = 0; cause && depth < 5; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
