@@ -15,7 +15,8 @@ export interface FailureRule {
   /** Only requests with this method fail; all when absent. */
   method?: string;
   retryAfterSeconds?: number;
-  message?: string;
+  /** The error body's message; Vapi sends an array of messages for validation failures. */
+  message?: string | string[];
 }
 
 export interface FaultPlan {

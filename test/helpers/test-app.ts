@@ -1,0 +1,160 @@
+// Builds the real application for HTTP tests: a fresh database (PGlite in memory, or a new
+// database on the test PostgreSQL server), the Vapi emulator on a loopback port, and signed-in users.
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import pg from 'pg';
+import pino from 'pino';
+import { inject } from 'vitest';
+import { buildApp, createServices, type Services } from '../../src/app.ts';
+import { type Config, loadConfig } from '../../src/config/config.ts';
+import { type DatabaseHandle, openDatabase } from '../../src/db/database.ts';
+import type { Role } from '../../src/orgs/roles.ts';
+import { VapiEmulator } from '../../src/providers/vapi/emulator/emulator.ts';
+import { VapiClient, type VapiClientOptions } from '../../src/providers/vapi/vapi-client.ts';
+
+export const EMULATOR_KEY = 'test-emulator-key';
+export const OWNER = { email: 'owner@example.com', password: 'owner-password-1' };
+
+export interface TestUser {
+  userId: string;
+  email: string;
+  cookie: string;
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  emulator: VapiEmulator;
+  emulatorUrl: string;
+  database: DatabaseHandle;
+  services: Services;
+  config: Config;
+  owner: TestUser;
+  orgId: string;
+  /** A new member of the owner's organization with this role, signed in. */
+  userWithRole(role: Role): Promise<TestUser>;
+  login(email: string, password: string): Promise<string>;
+  request(
+    cookie: string | undefined,
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  provider?: Partial<VapiClientOptions>;
+}
+
+/** A database for one test file, on whichever engine this Vitest project runs against. */
+export async function openTestDatabase(): Promise<DatabaseHandle> {
+  if (process.env.TEST_DATABASE !== 'postgres') return openDatabase({ memory: true });
+  const adminUrl = inject('postgresUrl');
+  const name = `sb_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return openDatabase({ url: url.toString() });
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const emulator = new VapiEmulator(EMULATOR_KEY);
+  const emulatorUrl = await emulator.listen();
+  const database = await openTestDatabase();
+  await database.migrate();
+  const config = loadConfig({
+    PROVIDER_TIMEOUT_MS: '3000',
+    UPDATE_WAIT_MS: '10000',
+    LOGIN_RATE_LIMIT_PER_ADDRESS: '100000',
+    LOGIN_RATE_LIMIT_PER_EMAIL: '100000',
+    ...options.env,
+  });
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const provider = new VapiClient({
+    apiKey: EMULATOR_KEY,
+    baseUrl: emulatorUrl,
+    timeoutMs: config.providerTimeoutMs,
+    backoffMs: 10,
+    ...options.provider,
+  });
+  const services = createServices(config, database.db, provider, logger);
+  await services.auth.ensureFirstOwner({ email: OWNER.email, password: OWNER.password, orgName: 'Acme' });
+  const app = await buildApp({ config, db: database.db, services, logger });
+  await app.ready();
+
+  const request: TestApp['request'] = (cookie, method, url, body, headers = {}) =>
+    app.inject({
+      method,
+      url,
+      headers: { ...(cookie ? { cookie } : {}), ...headers },
+      ...(body === undefined ? {} : { payload: body as object }),
+    });
+
+  const login = async (email: string, password: string) => {
+    const res = await request(undefined, 'POST', '/auth/login', { email, password });
+    if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+    return sessionCookie(res);
+  };
+
+  const ownerCookie = await login(OWNER.email, OWNER.password);
+  const me = (await request(ownerCookie, 'GET', '/auth/me')).json();
+  const orgId: string = me.activeOrgId;
+  const owner = { userId: me.user.id, email: OWNER.email, cookie: ownerCookie };
+
+  let counter = 0;
+  return {
+    app,
+    emulator,
+    emulatorUrl,
+    database,
+    services,
+    config,
+    owner,
+    orgId,
+    login,
+    request,
+    async userWithRole(role: Role) {
+      counter += 1;
+      const email = `${role}${counter}-${randomBytes(3).toString('hex')}@example.com`;
+      const password = 'member-password-1';
+      const res = await request(ownerCookie, 'POST', `/orgs/${orgId}/members`, { email, role, password });
+      if (res.statusCode !== 201) throw new Error(`add member failed: ${res.statusCode} ${res.body}`);
+      return { userId: res.json().userId, email, cookie: await login(email, password) };
+    },
+    async close() {
+      await app.close();
+      await emulator.close();
+      await database.close();
+    },
+  };
+}
+
+export function sessionCookie(res: LightMyRequestResponse): string {
+  const cookie = res.cookies.find((c) => c.name === 'auth-token');
+  if (!cookie) throw new Error('no auth-token cookie');
+  return `auth-token=${cookie.value}`;
+}
+
+/** A valid create body; override what a test cares about. */
+export function assistantBody(overrides: Record<string, unknown> = {}) {
+  return {
+    name: 'Front desk',
+    firstMessage: 'Hello, how can I help?',
+    model: { provider: 'openai', model: 'gpt-4o', temperature: 0.7, maxTokens: 500, systemPrompt: 'You are the front desk.' },
+    voice: { provider: '11labs', voiceId: 'burt' },
+    transcriber: { provider: 'deepgram', model: 'nova-3' },
+    ...overrides,
+  };
+}
+
+/** Creates an assistant through the API and returns its JSON. */
+export async function createAssistant(t: TestApp, cookie = t.owner.cookie, overrides: Record<string, unknown> = {}) {
+  const res = await t.request(cookie, 'POST', '/assistants', assistantBody(overrides));
+  if (res.statusCode !== 201) throw new Error(`create failed: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
