@@ -16,7 +16,6 @@ import { SessionRepository } from './auth/session-repository.ts';
 import { UserRepository } from './auth/user-repository.ts';
 import type { Config } from './config/config.ts';
 import type { Database } from './db/database.ts';
-import { AppError } from './errors.ts';
 import { createGuards } from './http/authenticate.ts';
 import { registerCsrfCheck } from './http/csrf.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
@@ -95,13 +94,7 @@ export async function buildApp({ config, db, services, logger }: AppDeps): Promi
     },
   });
   await app.register(cookie);
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) =>
-      new AppError(429, 'rate_limited', `Too many attempts; try again in ${context.after}`, undefined, {
-        'retry-after': String(Math.ceil(context.ttl / 1000)),
-      }),
-  });
+  await app.register(rateLimit, { global: false });
   registerCsrfCheck(app, config.allowedOrigins);
   await registerOpenApi(app);
 

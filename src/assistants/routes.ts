@@ -28,7 +28,7 @@ export const assistantRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/assistants',
     {
-      preHandler: guards.role('viewer'),
+      preValidation: guards.role('viewer'),
       schema: {
         tags,
         summary: "The active organization's assistants, newest first",
@@ -46,7 +46,7 @@ export const assistantRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/assistants',
     {
-      preHandler: guards.role('editor'),
+      preValidation: guards.role('editor'),
       schema: {
         tags,
         summary: 'Create an assistant',
@@ -65,7 +65,7 @@ export const assistantRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/assistants/:id',
     {
-      preHandler: guards.role('viewer'),
+      preValidation: guards.role('viewer'),
       schema: {
         tags,
         summary: 'One assistant',
@@ -83,7 +83,7 @@ export const assistantRoutes: FastifyPluginAsyncTypebox<{
   app.patch(
     '/assistants/:id',
     {
-      preHandler: guards.role('editor'),
+      preValidation: guards.role('editor'),
       schema: {
         tags,
         summary: 'Update an assistant',
@@ -119,7 +119,7 @@ export const assistantRoutes: FastifyPluginAsyncTypebox<{
   app.delete(
     '/assistants/:id',
     {
-      preHandler: guards.role('admin'),
+      preValidation: guards.role('admin'),
       schema: {
         tags,
         summary: 'Delete an assistant',

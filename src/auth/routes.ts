@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../config/config.ts';
+import { AppError } from '../errors.ts';
 import { type Guards, SESSION_COOKIE, sessionOf } from '../http/authenticate.ts';
 import { COOKIE_SECURITY, errors } from '../http/schemas.ts';
 import { OrgMembershipSchema } from '../orgs/routes.ts';
@@ -24,27 +26,41 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
   { auth, guards, config },
 ) => {
   const limit = config.loginRateLimit;
-  // Two budgets: one per client address, one per email, so neither spraying one account from many
-  // addresses nor many accounts from one address gets far.
-  const perAddress = app.rateLimit({
-    max: limit.perAddress,
-    timeWindow: limit.windowMs,
-    keyGenerator: (r) => `ip:${r.ip}`,
-  });
-  const perEmail = app.rateLimit({
-    max: limit.perEmail,
-    timeWindow: limit.windowMs,
-    keyGenerator: (r) =>
-      `email:${String((r.body as { email?: unknown } | undefined)?.email ?? '')
-        .trim()
-        .toLowerCase()}`,
-  });
+  // Two budgets: one per client address, one per email, so neither guessing one account's password
+  // from many addresses nor many accounts from one address gets far.
+  const emailKey = (r: FastifyRequest) =>
+    `email:${String((r.body as { email?: unknown } | undefined)?.email ?? '')
+      .trim()
+      .toLowerCase()}`;
+  const budgets = [
+    app.createRateLimit({
+      max: limit.perAddress,
+      timeWindow: limit.windowMs,
+      keyGenerator: (r) => `ip:${r.ip}`,
+    }),
+    app.createRateLimit({ max: limit.perEmail, timeWindow: limit.windowMs, keyGenerator: emailKey }),
+  ];
+  const loginRateLimit = async (request: FastifyRequest) => {
+    for (const budget of budgets) {
+      const result = await budget(request);
+      if (!result.isAllowed && result.isExceeded) {
+        throw new AppError(
+          429,
+          'rate_limited',
+          `Too many sign-in attempts; try again in ${result.ttlInSeconds} s`,
+          undefined,
+          {
+            'retry-after': String(result.ttlInSeconds),
+          },
+        );
+      }
+    }
+  };
 
   app.post(
     '/auth/login',
     {
-      onRequest: perAddress,
-      preHandler: perEmail,
+      preValidation: loginRateLimit,
       schema: {
         tags: ['Auth'],
         summary: 'Sign in',
@@ -76,7 +92,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
   app.post(
     '/auth/logout',
     {
-      preHandler: guards.signedIn,
+      preValidation: guards.signedIn,
       schema: {
         tags: ['Auth'],
         summary: 'Sign out',
@@ -94,7 +110,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
   app.get(
     '/auth/me',
     {
-      preHandler: guards.signedIn,
+      preValidation: guards.signedIn,
       schema: {
         tags: ['Auth'],
         summary: 'The signed-in user',
@@ -108,7 +124,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
   app.post(
     '/auth/active-org',
     {
-      preHandler: guards.signedIn,
+      preValidation: guards.signedIn,
       schema: {
         tags: ['Auth'],
         summary: "Switch the session's organization",

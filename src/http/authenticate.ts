@@ -1,6 +1,6 @@
 // Who is calling: the `auth-token` cookie resolved to a session, and the caller's role in the
 // session's active organization, checked per route.
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import type { Actor } from '../assistants/assistant-service.ts';
 import type { SessionContext, SessionRepository } from '../auth/session-repository.ts';
 import { hashToken } from '../auth/tokens.ts';
@@ -18,9 +18,9 @@ declare module 'fastify' {
 
 export interface Guards {
   /** Any signed-in user. */
-  signedIn: preHandlerAsyncHookHandler;
+  signedIn: preValidationAsyncHookHandler;
   /** A member of the active organization holding at least `role`. */
-  role(role: Role): preHandlerAsyncHookHandler;
+  role(role: Role): preValidationAsyncHookHandler;
 }
 
 export function createGuards(sessions: SessionRepository): Guards {

@@ -35,7 +35,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox<{ orgs: OrgService; guards: Gu
   app,
   { orgs, guards },
 ) => {
-  const common = { preHandler: guards.signedIn };
+  const common = { preValidation: guards.signedIn };
 
   app.get(
     '/orgs',

@@ -36,7 +36,10 @@ export async function emulatorFetch(t: TestApp, method: string, path: string, bo
   return { status: res.status, body: (await res.json()) as Record<string, unknown> & { id: string } };
 }
 
-export async function seedProviderAssistant(t: TestApp, config: Record<string, unknown> = RICH_PROVIDER_ASSISTANT) {
+export async function seedProviderAssistant(
+  t: TestApp,
+  config: Record<string, unknown> = RICH_PROVIDER_ASSISTANT,
+) {
   const created = await emulatorFetch(t, 'POST', '/assistant', config);
   if (created.status !== 201) throw new Error(`emulator create failed: ${JSON.stringify(created.body)}`);
   t.emulator.requests.length = 0;

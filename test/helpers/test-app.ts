@@ -145,7 +145,13 @@ export function assistantBody(overrides: Record<string, unknown> = {}) {
   return {
     name: 'Front desk',
     firstMessage: 'Hello, how can I help?',
-    model: { provider: 'openai', model: 'gpt-4o', temperature: 0.7, maxTokens: 500, systemPrompt: 'You are the front desk.' },
+    model: {
+      provider: 'openai',
+      model: 'gpt-4o',
+      temperature: 0.7,
+      maxTokens: 500,
+      systemPrompt: 'You are the front desk.',
+    },
     voice: { provider: '11labs', voiceId: 'burt' },
     transcriber: { provider: 'deepgram', model: 'nova-3' },
     ...overrides,
@@ -153,7 +159,11 @@ export function assistantBody(overrides: Record<string, unknown> = {}) {
 }
 
 /** Creates an assistant through the API and returns its JSON. */
-export async function createAssistant(t: TestApp, cookie = t.owner.cookie, overrides: Record<string, unknown> = {}) {
+export async function createAssistant(
+  t: TestApp,
+  cookie = t.owner.cookie,
+  overrides: Record<string, unknown> = {},
+) {
   const res = await t.request(cookie, 'POST', '/assistants', assistantBody(overrides));
   if (res.statusCode !== 201) throw new Error(`create failed: ${res.statusCode} ${res.body}`);
   return res.json();

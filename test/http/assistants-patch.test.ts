@@ -66,14 +66,22 @@ describe('merge', () => {
   });
 
   it('null clears optional fields', async () => {
-    const res = await patch({ firstMessage: null, model: { temperature: null, systemPrompt: null }, transcriber: null });
+    const res = await patch({
+      firstMessage: null,
+      model: { temperature: null, systemPrompt: null },
+      transcriber: null,
+    });
     expect(res.statusCode).toBe(200);
     const provider = atProvider();
     expect(provider.firstMessage).toBeUndefined();
     expect(provider.transcriber).toBeUndefined();
     expect(provider.model.temperature).toBeUndefined();
     expect(provider.model.messages).toEqual([{ role: 'assistant', content: 'Example greeting.' }]);
-    expect(res.json()).toMatchObject({ firstMessage: null, transcriber: null, model: { temperature: null, systemPrompt: null } });
+    expect(res.json()).toMatchObject({
+      firstMessage: null,
+      transcriber: null,
+      model: { temperature: null, systemPrompt: null },
+    });
   });
 
   it.each([
@@ -93,7 +101,9 @@ describe('merge', () => {
   it('changing model.provider needs model.model in the same request', async () => {
     const without = await patch({ model: { provider: 'anthropic' } });
     expect(without.statusCode).toBe(400);
-    expect(without.json().details).toEqual([{ field: 'model.model', message: 'is required when model.provider changes' }]);
+    expect(without.json().details).toEqual([
+      { field: 'model.model', message: 'is required when model.provider changes' },
+    ]);
     expect(providerPatches()).toHaveLength(0);
 
     const withModel = await patch({ model: { provider: 'anthropic', model: 'claude-sonnet-4-20250514' } });
@@ -205,7 +215,10 @@ describe('order: provider first, then the database', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'provider_validation' });
     expect(res.json().message).toContain('model.property foo should not exist');
-    expect(res.json().details).toContainEqual({ field: 'model.foo', message: 'model.property foo should not exist' });
+    expect(res.json().details).toContainEqual({
+      field: 'model.foo',
+      message: 'model.property foo should not exist',
+    });
     expect(await stored()).toEqual(before);
   });
 
