@@ -42,7 +42,8 @@ export class VapiClient implements AssistantProvider {
     this.sdk = new VapiSdk({
       token: options.apiKey,
       baseUrl: options.baseUrl,
-      timeoutInSeconds: options.timeoutMs / 1000,
+      // Each attempt carries its own abort signal (see `call`); this is only a backstop.
+      timeoutInSeconds: (options.timeoutMs + 1_000) / 1000,
       maxRetries: 0,
     });
     this.maxAttempts = options.maxAttempts ?? 3;
@@ -53,28 +54,33 @@ export class VapiClient implements AssistantProvider {
   create(config: Record<string, unknown>): Promise<ProviderAssistant> {
     // Never retried: a repeated create could leave two assistants at the provider.
     return this.call(
-      () =>
-        this.sdk.assistants.create(writableFields(config) as never) as unknown as Promise<ProviderAssistant>,
+      (request) =>
+        this.sdk.assistants.create(
+          writableFields(config) as never,
+          request,
+        ) as unknown as Promise<ProviderAssistant>,
       1,
     );
   }
 
   get(providerId: string): Promise<ProviderAssistant> {
     return this.call(
-      () => this.sdk.assistants.get({ id: providerId }) as unknown as Promise<ProviderAssistant>,
+      (request) =>
+        this.sdk.assistants.get({ id: providerId }, request) as unknown as Promise<ProviderAssistant>,
     );
   }
 
   update(providerId: string, changes: Record<string, unknown>): Promise<ProviderAssistant> {
     const body = { ...writableFields(changes), id: providerId };
     return this.call(
-      () => this.sdk.assistants.update(body as never) as unknown as Promise<ProviderAssistant>,
+      (request) =>
+        this.sdk.assistants.update(body as never, request) as unknown as Promise<ProviderAssistant>,
     );
   }
 
   async delete(providerId: string): Promise<void> {
     try {
-      await this.call(() => this.sdk.assistants.delete({ id: providerId }));
+      await this.call((request) => this.sdk.assistants.delete({ id: providerId }, request));
     } catch (error) {
       if (error instanceof ProviderError && error.code === 'provider_not_found') return;
       throw error;
@@ -82,13 +88,22 @@ export class VapiClient implements AssistantProvider {
   }
 
   /** Runs `attempt` under the retry policy and turns every failure into a ProviderError. */
-  private async call<T>(attempt: () => Promise<T>, maxAttempts = this.maxAttempts): Promise<T> {
+  private async call<T>(
+    attempt: (request: { abortSignal: AbortSignal }) => Promise<T>,
+    maxAttempts = this.maxAttempts,
+  ): Promise<T> {
     const started = Date.now();
     for (let n = 1; ; n++) {
+      // An explicit timer, cleared in `finally`, bounds each attempt.
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(), this.options.timeoutMs);
       try {
-        return await attempt();
+        return await attempt({ abortSignal: timeout.signal });
       } catch (raw) {
-        const error = toProviderError(raw, this.options.timeoutMs);
+        const error = toProviderError(
+          timeout.signal.aborted ? new ProviderTimeout() : raw,
+          this.options.timeoutMs,
+        );
         const status = raw instanceof VapiError ? raw.statusCode : undefined;
         const retryable =
           status !== undefined ? RETRYABLE_STATUSES.has(status) : error.code === 'provider_unreachable';
@@ -96,6 +111,8 @@ export class VapiClient implements AssistantProvider {
         const wait = retryAfterMs(raw) ?? this.backoffMs * 2 ** (n - 1) * (0.8 + Math.random() * 0.4);
         if (Date.now() - started + wait > this.retryBudgetMs) throw error;
         await new Promise((resolve) => setTimeout(resolve, wait));
+      } finally {
+        clearTimeout(timer);
       }
     }
   }
@@ -115,9 +132,12 @@ function retryAfterMs(error: unknown): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
+/** Our own per-attempt timer fired. */
+class ProviderTimeout extends Error {}
+
 export function toProviderError(error: unknown, timeoutMs: number): ProviderError {
   if (error instanceof ProviderError) return error;
-  if (error instanceof VapiTimeoutError) {
+  if (error instanceof ProviderTimeout || error instanceof VapiTimeoutError) {
     return new ProviderError(
       500,
       'provider_timeout',

@@ -48,6 +48,9 @@ const REASONS: Record<number, string> = {
   504: 'Gateway Timeout',
 };
 
+/** The status and body an emulated request answers with. */
+type Answer = [number, unknown];
+
 const ORG_ID = '00000000-0000-4000-8000-00000000e001';
 
 export function noFaults(): FaultPlan {
@@ -114,7 +117,7 @@ export class VapiEmulator {
     app.post('/assistant', (req, reply) =>
       this.handle(req, reply, () => {
         const problems = validateAssistantDto(req.body ?? {});
-        if (problems.length > 0) return reply.code(400).send(errorBody(400, problems));
+        if (problems.length > 0) return [400, errorBody(400, problems)];
         const now = this.timestamp();
         const assistant: Assistant = {
           ...withoutNulls(req.body as Record<string, unknown>),
@@ -125,47 +128,51 @@ export class VapiEmulator {
           isServerUrlSecretSet: false,
         };
         this.assistants.set(assistant.id, assistant);
-        return reply.code(201).send(assistant);
+        return [201, assistant];
       }),
     );
 
     app.get('/assistant', (req, reply) =>
-      this.handle(req, reply, () => reply.send(this.list(req.query as Record<string, string>))),
+      this.handle(req, reply, () => [200, this.list(req.query as Record<string, string>)]),
     );
 
     app.get('/assistant/:id', (req, reply) =>
-      this.handle(req, reply, () => reply.send(this.find(req, reply))),
+      this.handle(req, reply, () => this.withAssistant(req, (a) => [200, a])),
     );
 
     app.patch('/assistant/:id', (req, reply) =>
-      this.handle(req, reply, () => {
-        const current = this.find(req, reply);
-        if (!current) return reply;
-        const problems = validateAssistantDto(req.body ?? {});
-        if (problems.length > 0) return reply.code(400).send(errorBody(400, problems));
-        // Vapi merges top-level keys only: a present key replaces the whole value, null clears it.
-        const next: Assistant = { ...current, updatedAt: this.timestamp() };
-        for (const [key, value] of Object.entries(req.body as Record<string, unknown>)) {
-          if (value === null) delete next[key];
-          else next[key] = value;
-        }
-        this.assistants.set(current.id, next);
-        return reply.send(next);
-      }),
+      this.handle(req, reply, () =>
+        this.withAssistant(req, (current) => {
+          const problems = validateAssistantDto(req.body ?? {});
+          if (problems.length > 0) return [400, errorBody(400, problems)];
+          // Vapi merges top-level keys only: a present key replaces the whole value, null clears it.
+          const next: Assistant = { ...current, updatedAt: this.timestamp() };
+          for (const [key, value] of Object.entries(req.body as Record<string, unknown>)) {
+            if (value === null) delete next[key];
+            else next[key] = value;
+          }
+          this.assistants.set(current.id, next);
+          return [200, next];
+        }),
+      ),
     );
 
     app.delete('/assistant/:id', (req, reply) =>
-      this.handle(req, reply, () => {
-        const current = this.find(req, reply);
-        if (!current) return reply;
-        this.assistants.delete(current.id);
-        return reply.send(current);
-      }),
+      this.handle(req, reply, () =>
+        this.withAssistant(req, (current) => {
+          this.assistants.delete(current.id);
+          return [200, current];
+        }),
+      ),
     );
   }
 
-  /** Auth, recording and the fault plan around one assistant request. */
-  private async handle(req: FastifyRequest, reply: FastifyReply, apply: () => FastifyReply | undefined) {
+  /**
+   * Auth, recording and the fault plan around one assistant request. `apply` changes the store
+   * and says what to answer; with `latencyPhase: 'after'` the change is made before the delay,
+   * so a client that gives up during it leaves the change applied.
+   */
+  private async handle(req: FastifyRequest, reply: FastifyReply, apply: () => Answer) {
     if (!this.authorized(req, reply)) return reply;
     this.requests.push({ method: req.method, path: req.url, body: req.body ?? null });
     const faults = this.faults;
@@ -183,9 +190,9 @@ export class VapiEmulator {
         failure.message ?? (failure.status === 429 ? 'Rate limit exceeded' : 'Internal server error');
       return reply.code(failure.status).send(errorBody(failure.status, message));
     }
-    apply();
+    const [status, body] = apply();
     if (faults.latencyMs > 0 && faults.latencyPhase === 'after') await sleep(faults.latencyMs);
-    return reply;
+    return reply.code(status).send(body);
   }
 
   private authorized(req: FastifyRequest, reply: FastifyReply): boolean {
@@ -201,12 +208,11 @@ export class VapiEmulator {
     return false;
   }
 
-  private find(req: FastifyRequest, reply: FastifyReply): Assistant | undefined {
+  private withAssistant(req: FastifyRequest, found: (assistant: Assistant) => Answer): Answer {
     const { id } = req.params as { id: string };
     const assistant = this.assistants.get(id);
-    if (!assistant)
-      reply.code(404).send(errorBody(404, `Couldn't Find Assistant. \`id\` ${id} Does Not Exist.`));
-    return assistant;
+    if (!assistant) return [404, errorBody(404, `Couldn't Find Assistant. \`id\` ${id} Does Not Exist.`)];
+    return found(assistant);
   }
 
   private list(query: Record<string, string>): Assistant[] {
