@@ -21,7 +21,8 @@ export default defineConfig({
         test: {
           name: 'http-postgres',
           include: ['test/http/**/*.test.ts'],
-          exclude: ['test/http/**/*.pglite-only.test.ts'],
+          // Files that use no database run once, in the PGlite project.
+          exclude: ['test/http/**/*.no-db.test.ts'],
           env: { TEST_DATABASE: 'postgres' },
           globalSetup: ['test/helpers/postgres-server.ts'],
           testTimeout: 30_000,

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { actorOf, type Guards } from '../http/authenticate.ts';
-import { COOKIE_SECURITY, errors } from '../http/schemas.ts';
+import { COOKIE_SECURITY, errorResponse, errors, jsonResponse } from '../http/schemas.ts';
 import type { AssistantService } from './assistant-service.ts';
 import { etagOf, toAssistantResponse } from './mapper.ts';
 import {
@@ -16,10 +16,10 @@ import {
 } from './schemas.ts';
 
 const tags = ['Assistants'];
-const withEtag = {
-  ...Assistant,
-  headers: { etag: { type: 'string', description: 'Pass as If-Match to update conditionally.' } },
+const ETAG_HEADER = {
+  etag: { type: 'string', description: 'Pass as If-Match to update conditionally.' },
 };
+const withEtag = (description: string) => jsonResponse(description, Assistant, ETAG_HEADER);
 
 export const assistantRoutes: FastifyPluginAsyncTypebox<{
   assistants: AssistantService;
@@ -53,7 +53,10 @@ export const assistantRoutes: FastifyPluginAsyncTypebox<{
         description: 'Creates the assistant at the external provider, then stores it locally.',
         security: COOKIE_SECURITY,
         body: AssistantCreate,
-        response: { 201: withEtag, ...errors(400, 401, 403, 415, 500) },
+        response: {
+          201: withEtag('The assistant, as the provider confirmed it.'),
+          ...errors(400, 401, 403, 415, 500),
+        },
       },
     },
     async (request, reply) => {
@@ -71,7 +74,7 @@ export const assistantRoutes: FastifyPluginAsyncTypebox<{
         summary: 'One assistant',
         security: COOKIE_SECURITY,
         params: AssistantIdParams,
-        response: { 200: withEtag, ...errors(401, 403, 404) },
+        response: { 200: withEtag('The assistant.'), ...errors(401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -95,13 +98,10 @@ export const assistantRoutes: FastifyPluginAsyncTypebox<{
         headers: IfMatchHeaders,
         body: AssistantPatch,
         response: {
-          200: { ...withEtag, description: 'Assistant updated successfully.' },
+          200: withEtag('Assistant updated successfully.'),
           ...errors(400, 401, 403, 409, 412, 415),
-          404: { ...errors(404)[404], description: 'Assistant not found.' },
-          500: {
-            ...errors(500)[500],
-            description: 'Error updating assistant or communicating with the external provider.',
-          },
+          404: errorResponse(404, 'Assistant not found.'),
+          500: errorResponse(500, 'Error updating assistant or communicating with the external provider.'),
         },
       },
     },

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { Config } from '../config/config.ts';
 import { AppError } from '../errors.ts';
 import { type Guards, SESSION_COOKIE, sessionOf } from '../http/authenticate.ts';
-import { COOKIE_SECURITY, errors } from '../http/schemas.ts';
+import { COOKIE_SECURITY, errors, PUBLIC } from '../http/schemas.ts';
 import { OrgMembershipSchema } from '../orgs/routes.ts';
 import type { AuthService } from './auth-service.ts';
 
@@ -64,6 +64,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
       schema: {
         tags: ['Auth'],
         summary: 'Sign in',
+        security: PUBLIC,
         description:
           'Checks the credentials and sets the `auth-token` session cookie (HttpOnly, SameSite=Lax).',
         body: Type.Object(

@@ -1,14 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { type Database, pingDatabase } from '../db/database.ts';
-import { errors } from './schemas.ts';
+import { errors, PUBLIC } from './schemas.ts';
 
 const Status = Type.Object({ status: Type.String() });
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
   app.get(
     '/healthz',
-    { schema: { tags: ['Health'], summary: 'Liveness: the process answers', response: { 200: Status } } },
+    {
+      schema: {
+        tags: ['Health'],
+        summary: 'Liveness: the process answers',
+        security: PUBLIC,
+        response: { 200: Status },
+      },
+    },
     async () => ({ status: 'ok' }),
   );
   app.get(
@@ -17,6 +24,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
       schema: {
         tags: ['Health'],
         summary: 'Readiness: the database answers',
+        security: PUBLIC,
         response: { 200: Status, ...errors(503) },
       },
     },

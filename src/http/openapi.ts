@@ -22,6 +22,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         description:
           'Switchboard keeps each voice/chat assistant in step between its own database and the voice platform that runs the calls (Vapi). Errors always use the envelope `{message, code, details?, requestId}`.',
       },
+      servers: [{ url: '/', description: 'This Switchboard server' }],
       tags: [
         { name: 'Auth', description: 'Sessions' },
         { name: 'Organizations', description: 'Organizations and their members' },

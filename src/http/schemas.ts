@@ -1,5 +1,5 @@
 // Shapes every route shares: the error envelope and the responses each status means.
-import { Type } from 'typebox';
+import { type TSchema, Type } from 'typebox';
 
 export const ErrorEnvelope = Type.Object(
   {
@@ -37,13 +37,32 @@ const DESCRIPTIONS: Record<number, string> = {
   503: 'Not ready: a dependency does not answer.',
 };
 
+/**
+ * A JSON response in OpenAPI's `content` form, so the response keeps its own description and the
+ * schema keeps its own (the seed describes both).
+ */
+export function jsonResponse<T extends TSchema>(
+  description: string,
+  schema: T,
+  headers?: Record<string, unknown>,
+) {
+  return { description, ...(headers ? { headers } : {}), content: { 'application/json': { schema } } };
+}
+
+export function errorResponse(status: number, description = DESCRIPTIONS[status] ?? 'Error.') {
+  return jsonResponse(description, ErrorEnvelope);
+}
+
 /** Declares the error statuses a route can answer, with the envelope as their body. */
 export function errors<const S extends readonly number[]>(
   ...statuses: S
-): { [K in S[number]]: typeof ErrorEnvelope } {
-  return Object.fromEntries(
-    statuses.map((status) => [status, { ...ErrorEnvelope, description: DESCRIPTIONS[status] ?? 'Error.' }]),
-  ) as unknown as { [K in S[number]]: typeof ErrorEnvelope };
+): { [K in S[number]]: ReturnType<typeof errorResponse> } {
+  return Object.fromEntries(statuses.map((status) => [status, errorResponse(status)])) as unknown as {
+    [K in S[number]]: ReturnType<typeof errorResponse>;
+  };
 }
+
+/** For routes anyone may call. */
+export const PUBLIC = [] as const;
 
 export const COOKIE_SECURITY = [{ cookieAuth: [] }];
