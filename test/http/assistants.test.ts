@@ -51,12 +51,10 @@ describe('create', () => {
       transcriber: { provider: 'deepgram', model: 'nova-3' },
     });
     expect(res.headers.etag).toBeTruthy();
-    const atProvider = t.emulator.assistants.get(body.providerAssistantId);
+    const atProvider = t.emulator.assistants.get(body.providerAssistantId) as Record<string, any>;
     expect(body.providerConfig).toEqual(atProvider);
     // Vapi keeps the system prompt in model.messages.
-    expect((atProvider?.model as { messages: unknown }).messages).toEqual([
-      { role: 'system', content: 'You are the front desk.' },
-    ]);
+    expect(atProvider.model.messages).toEqual([{ role: 'system', content: 'You are the front desk.' }]);
   });
 
   it.each([
