@@ -8,6 +8,7 @@ import { VapiEmulator } from './providers/vapi/emulator/emulator.ts';
 import { VapiClient } from './providers/vapi/vapi-client.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
+const PENDING_SETTLE_INTERVAL_MS = 30_000;
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -64,13 +65,25 @@ if (firstOwner?.generatedPassword) {
 } else if (firstOwner) {
   logger.info(`first owner created: ${firstOwner.email}`);
 }
-const settled = await services.assistants.settleStalePending();
+// PGlite allows one process per data folder, so any lease found now is a dead process's.
+const settled = await services.assistants.settleStalePending({ sole: database.driver === 'pglite' });
 if (settled > 0) logger.info(`settled ${settled} assistant(s) left pending by an earlier process`);
-
-const app = await buildApp({ config, db: database.db, services, logger });
-await app.listen({ port: config.port, host: config.host });
+// With several servers on one PostgreSQL, a dead server's leases run out; pick them up then.
+const settler = setInterval(() => {
+  services.assistants
+    .settleStalePending()
+    .catch((error) => logger.warn({ err: error }, 'settling pending assistants failed'));
+}, PENDING_SETTLE_INTERVAL_MS);
+settler.unref();
 
 let stopping = false;
+const app = await buildApp({ config, db: database.db, services, logger });
+// While stopping, answered connections close instead of idling, so close() need not wait on them.
+app.addHook('onSend', async (_request, reply) => {
+  if (stopping) reply.header('connection', 'close');
+});
+await app.listen({ port: config.port, host: config.host });
+
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
@@ -80,6 +93,7 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, SHUTDOWN_GRACE_MS);
   force.unref();
+  clearInterval(settler);
   await app.close();
   await emulator?.close();
   await database.close();

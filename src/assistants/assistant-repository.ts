@@ -155,6 +155,19 @@ export class AssistantRepository {
   }
 
   /** Assistants left `pending` by a process that died, whose lease has run out. */
+  /**
+   * Ends every lease at once. Only for a database no other process can have open (PGlite), where
+   * any lease found at start belonged to a process that is gone.
+   */
+  async clearAllLeases(): Promise<number> {
+    const cleared = await this.db
+      .update(assistants)
+      .set({ leaseToken: null, leaseExpiresAt: null })
+      .where(sql`${assistants.leaseToken} is not null`)
+      .returning({ id: assistants.id });
+    return cleared.length;
+  }
+
   async findStalePending(limit: number): Promise<AssistantRow[]> {
     return this.db
       .select()

@@ -122,9 +122,12 @@ export class AssistantService {
 
   /**
    * Settles assistants a dead process left `pending`: reads each from the provider and stores
-   * what it says. Run on start; failures leave them pending for the next run.
+   * what it says. Runs on start and periodically; failures stay pending for the next run.
+   * `sole` says no other process can hold a lease (embedded PGlite), so leases left by the
+   * previous process need not be waited out.
    */
-  async settleStalePending(): Promise<number> {
+  async settleStalePending({ sole = false } = {}): Promise<number> {
+    if (sole) await this.repo.clearAllLeases();
     let settled = 0;
     for (const row of await this.repo.findStalePending(100)) {
       try {

@@ -1,45 +1,14 @@
 // The real server process, as `npm start` runs it: configuration errors, first start on an empty
 // data folder, the printed first password, a restart, and a graceful SIGTERM.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { listeningUrl, startServer } from '../helpers/server-process.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-process-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function start(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function listeningUrl(server: Running): Promise<string> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(server.output());
-    if (match?.[1]) return match[1];
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`server did not start:\n${server.output()}`);
-}
+const start = (env: Record<string, string>) => startServer({ DATA_DIR: dataDir, ...env });
 
 describe('server process', () => {
   it('a bad setting stops the start with one line naming it', async () => {

@@ -1,0 +1,126 @@
+// What happens to an update when the server dies, or is asked to stop, while Vapi is answering.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { noFaults, VapiEmulator } from '../../src/providers/vapi/emulator/emulator.ts';
+import { api, listeningUrl, signIn, startServer } from '../helpers/server-process.ts';
+
+const KEY = 'process-emulator-key';
+const ADMIN = { email: 'ops@example.com', password: 'ops-password-1' };
+const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-crash-'));
+let emulator: VapiEmulator;
+let emulatorUrl: string;
+
+beforeAll(async () => {
+  emulator = new VapiEmulator(KEY);
+  emulatorUrl = await emulator.listen();
+});
+afterAll(async () => {
+  await emulator.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  emulator.faults = noFaults();
+});
+
+const start = () =>
+  startServer({
+    DATA_DIR: dataDir,
+    VAPI_API_KEY: KEY,
+    VAPI_BASE_URL: emulatorUrl,
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    PROVIDER_TIMEOUT_MS: '5000',
+  });
+
+async function until(condition: () => boolean, what: string) {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const assistantBody = {
+  name: 'Crash test',
+  model: { provider: 'openai', model: 'gpt-4o', systemPrompt: 'Stay calm.' },
+  voice: { provider: 'openai', voiceId: 'alloy' },
+};
+
+describe('crash between the provider and the database', () => {
+  it('the next start stores what the provider accepted, and the assistant is in step again', async () => {
+    const first = start();
+    const url = await listeningUrl(first);
+    const cookie = await signIn(url, ADMIN.email, ADMIN.password);
+    const created = await api(url, cookie, 'POST', '/assistants', assistantBody);
+    expect(created.status).toBe(201);
+    const providerId: string = created.body.providerAssistantId;
+
+    // Vapi applies the update, then takes its time to answer; the server dies in that window.
+    emulator.faults = { ...noFaults(), latencyMs: 5_000, latencyPhase: 'after' };
+    const inFlight = api(url, cookie, 'PATCH', `/assistants/${created.body.id}`, {
+      model: { temperature: 1.3 },
+    }).catch(() => 'connection lost');
+    await until(
+      () => (emulator.assistants.get(providerId)?.model as { temperature?: number })?.temperature === 1.3,
+      'the update to reach Vapi',
+    );
+    first.child.kill('SIGKILL');
+    expect(await inFlight).toBe('connection lost');
+    await first.exited;
+    emulator.faults = noFaults();
+
+    const second = start();
+    const url2 = await listeningUrl(second);
+    const cookie2 = await signIn(url2, ADMIN.email, ADMIN.password);
+    const after = await api(url2, cookie2, 'GET', `/assistants/${created.body.id}`);
+    expect(after.body).toMatchObject({
+      syncState: 'synced',
+      version: 2,
+      model: { temperature: 1.3, systemPrompt: 'Stay calm.' },
+    });
+    expect(after.body.providerConfig).toEqual(emulator.assistants.get(providerId));
+    expect(second.output()).toContain('settled 1 assistant(s) left pending');
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  }, 120_000);
+});
+
+describe('graceful shutdown', () => {
+  it('SIGTERM lets an in-flight update finish and store before the process exits', async () => {
+    const server = start();
+    const url = await listeningUrl(server);
+    const cookie = await signIn(url, ADMIN.email, ADMIN.password);
+    const created = await api(url, cookie, 'POST', '/assistants', {
+      ...assistantBody,
+      name: 'Shutdown test',
+    });
+
+    emulator.faults = { ...noFaults(), latencyMs: 1_000 };
+    const inFlight = api(url, cookie, 'PATCH', `/assistants/${created.body.id}`, {
+      name: 'Finished on SIGTERM',
+    });
+    await until(() => emulator.received('PATCH').length > 0, 'the update to reach Vapi');
+    server.child.kill('SIGTERM');
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(res.body.version).toBe(2);
+    const code = await server.exited;
+    if (code !== 0) console.log(server.output());
+    expect(code).toBe(0);
+
+    emulator.faults = noFaults();
+    const again = start();
+    const url2 = await listeningUrl(again);
+    const stored = await api(
+      url2,
+      await signIn(url2, ADMIN.email, ADMIN.password),
+      'GET',
+      `/assistants/${created.body.id}`,
+    );
+    expect(stored.body).toMatchObject({ name: 'Finished on SIGTERM', version: 2, syncState: 'synced' });
+    again.child.kill('SIGTERM');
+    await again.exited;
+  }, 120_000);
+});
