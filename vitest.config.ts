@@ -8,7 +8,14 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
-      { test: { name: 'process', include: ['test/process/**/*.test.ts'], testTimeout: 120_000 } },
+      {
+        test: {
+          name: 'process',
+          include: ['test/process/**/*.test.ts'],
+          globalSetup: ['test/helpers/postgres-server.ts'],
+          testTimeout: 120_000,
+        },
+      },
       {
         test: {
           name: 'http-pglite',

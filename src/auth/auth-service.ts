@@ -1,5 +1,6 @@
 // Sign-in, sign-out and the session's active organization, plus the first owner on an empty database.
 import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { OrgMembership, OrgRepository } from '../orgs/org-repository.ts';
@@ -7,6 +8,8 @@ import { decoyPasswordHash, hashPassword, verifyPassword } from './passwords.ts'
 import type { SessionContext, SessionRepository } from './session-repository.ts';
 import { hashToken, newSessionToken } from './tokens.ts';
 import type { UserRepository } from './user-repository.ts';
+
+const FIRST_OWNER_LOCK_KEY = 7_263_542;
 
 export interface SignedIn {
   readonly token: string;
@@ -70,10 +73,15 @@ export class AuthService {
     const email = input.email ?? 'admin@localhost';
     const generatedPassword = input.password ? undefined : randomBytes(18).toString('base64url');
     const passwordHash = await hashPassword(input.password ?? (generatedPassword as string));
-    await this.db.transaction(async (tx) => {
+    const created = await this.db.transaction(async (tx) => {
+      // Servers starting together on one empty database: the first creates the owner, the rest see it.
+      await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_OWNER_LOCK_KEY})`);
+      if (await this.users.hasAnyUser(tx as unknown as Database)) return false;
       const user = await this.users.create({ email, name: 'Owner', passwordHash }, tx as unknown as Database);
       await this.orgs.createWithOwner(input.orgName, user.id, tx as unknown as Database);
+      return true;
     });
+    if (!created) return undefined;
     return generatedPassword ? { email, generatedPassword } : { email };
   }
 }

@@ -36,8 +36,8 @@ export class UserRepository {
     return row;
   }
 
-  async hasAnyUser(): Promise<boolean> {
-    const rows = await this.db.select({ id: users.id }).from(users).limit(1);
+  async hasAnyUser(db: Database = this.db): Promise<boolean> {
+    const rows = await db.select({ id: users.id }).from(users).limit(1);
     return rows.length > 0;
   }
 }
