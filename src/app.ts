@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AssistantRepository } from './assistants/assistant-repository.ts';
 import { AssistantService } from './assistants/assistant-service.ts';
+import { historyRoutes } from './assistants/history-routes.ts';
 import { assistantRoutes } from './assistants/routes.ts';
 import { UpdateLeases } from './assistants/update-lease.ts';
 import { AuthService } from './auth/auth-service.ts';
@@ -26,12 +27,14 @@ import { OrgRepository } from './orgs/org-repository.ts';
 import { OrgService } from './orgs/org-service.ts';
 import { orgRoutes } from './orgs/routes.ts';
 import type { AssistantProvider } from './providers/vapi/vapi-client.ts';
+import { Reconciler } from './sync/reconciler.ts';
 
 export interface Services {
   readonly auth: AuthService;
   readonly orgs: OrgService;
   readonly assistants: AssistantService;
   readonly sessions: SessionRepository;
+  readonly reconciler: Reconciler;
 }
 
 /** Provider calls a lease must outlast: a settle read and the update, each with its retries. */
@@ -49,14 +52,21 @@ export function createServices(
   const orgRepository = new OrgRepository(db);
   const assistantRepository = new AssistantRepository(db);
   const leaseMs = PROVIDER_CALLS_PER_LEASE * (3 * config.providerTimeoutMs + RETRY_BUDGET_MS) + 5_000;
+  const assistants = new AssistantService(
+    assistantRepository,
+    provider,
+    new UpdateLeases(assistantRepository, leaseMs, config.updateWaitMs),
+    log,
+  );
   return {
     sessions,
     auth: new AuthService(db, users, sessions, orgRepository, config.sessionTtlHours),
     orgs: new OrgService(orgRepository, users),
-    assistants: new AssistantService(
+    assistants,
+    reconciler: new Reconciler(
       assistantRepository,
-      provider,
-      new UpdateLeases(assistantRepository, leaseMs, config.updateWaitMs),
+      assistants,
+      { intervalMs: config.syncIntervalMs, maxCallsPerSecond: config.syncMaxCallsPerSecond },
       log,
     ),
   };
@@ -103,5 +113,6 @@ export async function buildApp({ config, db, services, logger }: AppDeps): Promi
   await app.register(authRoutes, { auth: services.auth, guards, config });
   await app.register(orgRoutes, { orgs: services.orgs, guards });
   await app.register(assistantRoutes, { assistants: services.assistants, guards });
+  await app.register(historyRoutes, { assistants: services.assistants, guards });
   return app;
 }

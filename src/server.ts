@@ -8,7 +8,6 @@ import { VapiEmulator } from './providers/vapi/emulator/emulator.ts';
 import { VapiClient } from './providers/vapi/vapi-client.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
-const PENDING_SETTLE_INTERVAL_MS = 30_000;
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -68,13 +67,6 @@ if (firstOwner?.generatedPassword) {
 // PGlite allows one process per data folder, so any lease found now is a dead process's.
 const settled = await services.assistants.settleStalePending({ sole: database.driver === 'pglite' });
 if (settled > 0) logger.info(`settled ${settled} assistant(s) left pending by an earlier process`);
-// With several servers on one PostgreSQL, a dead server's leases run out; pick them up then.
-const settler = setInterval(() => {
-  services.assistants
-    .settleStalePending()
-    .catch((error) => logger.warn({ err: error }, 'settling pending assistants failed'));
-}, PENDING_SETTLE_INTERVAL_MS);
-settler.unref();
 
 let stopping = false;
 const app = await buildApp({ config, db: database.db, services, logger });
@@ -83,6 +75,9 @@ app.addHook('onSend', async (_request, reply) => {
   if (stopping) reply.header('connection', 'close');
 });
 await app.listen({ port: config.port, host: config.host });
+// Also settles what a dead server left pending once its lease has run out.
+services.reconciler.start();
+if (config.syncIntervalMs === 0) logger.info('reconciler off (SYNC_INTERVAL_SECONDS=0)');
 
 async function shutdown(signal: string) {
   if (stopping) return;
@@ -93,7 +88,7 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, SHUTDOWN_GRACE_MS);
   force.unref();
-  clearInterval(settler);
+  await services.reconciler.stop();
   await app.close();
   await emulator?.close();
   await database.close();

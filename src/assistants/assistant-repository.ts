@@ -9,12 +9,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type SyncState = 'synced' | 'pending' | 'missing';
 
+export type VersionSource = 'create' | 'update' | 'restore' | 'import' | 'provider';
+
 export interface NewVersion {
   config: ProviderConfig;
   changedPaths: string[];
-  source: 'switchboard' | 'provider';
+  source: VersionSource;
   actorUserId: string | null;
 }
+
+export type VersionRow = typeof assistantVersions.$inferSelect;
 
 export interface ListPage {
   limit: number;
@@ -34,6 +38,15 @@ export class AssistantRepository {
       .select()
       .from(assistants)
       .where(and(eq(assistants.orgId, orgId), matchesId))
+      .limit(1);
+    return row;
+  }
+
+  async findByProviderId(providerAssistantId: string): Promise<AssistantRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(assistants)
+      .where(and(eq(assistants.provider, 'vapi'), eq(assistants.providerAssistantId, providerAssistantId)))
       .limit(1);
     return row;
   }
@@ -65,13 +78,17 @@ export class AssistantRepository {
       .limit(page.limit);
   }
 
-  /** Stores a new assistant with its first version, in one transaction. */
+  /**
+   * Stores a new assistant with its first version, in one transaction. Returns undefined when
+   * the provider assistant is already stored (two imports racing).
+   */
   async insert(input: {
     orgId: string;
     providerAssistantId: string;
     config: ProviderConfig;
     actorUserId: string;
-  }): Promise<AssistantRow> {
+    source: 'create' | 'import';
+  }): Promise<AssistantRow | undefined> {
     return this.db.transaction(async (tx) => {
       const [row] = await tx
         .insert(assistants)
@@ -81,19 +98,71 @@ export class AssistantRepository {
           config: input.config,
           createdBy: input.actorUserId,
           updatedBy: input.actorUserId,
+          lastSyncedAt: sql`now()`,
         })
+        .onConflictDoNothing()
         .returning();
-      if (!row) throw new Error('insert returned no assistant');
+      if (!row) return undefined;
       await tx.insert(assistantVersions).values({
         assistantId: row.id,
         version: 1,
         config: input.config,
         changedPaths: [],
-        source: 'switchboard',
+        source: input.source,
         actorUserId: input.actorUserId,
       });
       return row;
     });
+  }
+
+  /** Newest first, `limit` at a time, below `beforeVersion` when given. */
+  async listVersions(assistantId: string, limit: number, beforeVersion?: number): Promise<VersionRow[]> {
+    return this.db
+      .select()
+      .from(assistantVersions)
+      .where(
+        and(
+          eq(assistantVersions.assistantId, assistantId),
+          beforeVersion === undefined ? undefined : lt(assistantVersions.version, beforeVersion),
+        ),
+      )
+      .orderBy(desc(assistantVersions.version))
+      .limit(limit);
+  }
+
+  async getVersion(assistantId: string, version: number): Promise<VersionRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(assistantVersions)
+      .where(and(eq(assistantVersions.assistantId, assistantId), eq(assistantVersions.version, version)))
+      .limit(1);
+    return row;
+  }
+
+  /** The database's clock minus `staleMs`: checks older than this are due (one clock for every server). */
+  async syncCutoff(staleMs: number): Promise<Date> {
+    const result = await this.db.execute(
+      sql`select now() - make_interval(secs => ${staleMs / 1000}) as cutoff`,
+    );
+    const cutoff = (result as unknown as { rows: Array<{ cutoff: Date | string }> }).rows[0]?.cutoff;
+    return new Date(cutoff ?? 0);
+  }
+
+  /**
+   * Claims up to `limit` assistants last checked before `cutoff`, oldest check first, by stamping
+   * them in one short statement; `skip locked` lets several servers claim disjoint sets.
+   */
+  async claimForSync(limit: number, cutoff: Date): Promise<string[]> {
+    const result = await this.db.execute(sql`
+      update ${assistants} set last_synced_at = now()
+      where id in (
+        select id from ${assistants}
+        where last_synced_at is null or last_synced_at < ${cutoff.toISOString()}
+        order by last_synced_at nulls first
+        limit ${limit}
+        for update skip locked)
+      returning id`);
+    return (result as unknown as { rows: Array<{ id: string }> }).rows.map((r) => r.id);
   }
 
   /**

@@ -1,17 +1,19 @@
 // The assistants' rules. Every write goes provider first, then database; the database changes
-// only with what the provider confirmed.
+// only with what the provider confirmed, and every confirmed configuration becomes a version.
 import type { FastifyBaseLogger } from 'fastify';
 import type { AssistantRow } from '../db/schema.ts';
-import { notFound, ProviderError, preconditionFailed, validationError } from '../errors.ts';
+import { conflict, notFound, ProviderError, preconditionFailed, validationError } from '../errors.ts';
 import type { AssistantProvider } from '../providers/vapi/vapi-client.ts';
 import { deepEqual } from '../shared/objects.ts';
-import type { AssistantRepository, NewVersion, SyncState } from './assistant-repository.ts';
+import type { AssistantRepository, NewVersion, SyncState, VersionSource } from './assistant-repository.ts';
 import { decodeCursor, encodeCursor, etagOf, ifMatchSatisfied } from './mapper.ts';
 import {
   changedPaths,
+  comparable,
   mergeAssistantPatch,
   type ProviderConfig,
   providerChanges,
+  restoreChanges,
   touchedKeys,
 } from './merge.ts';
 import type { AssistantCreate, AssistantListQuery, AssistantPatch } from './schemas.ts';
@@ -23,6 +25,9 @@ export interface Actor {
   readonly userId: string;
   readonly orgId: string;
 }
+
+/** Builds the provider changes from the provider's current copy; undefined when nothing would change. */
+type ChangeBuilder = (base: AssistantRow) => ProviderConfig | undefined;
 
 export class AssistantService {
   constructor(
@@ -59,12 +64,16 @@ export class AssistantService {
     if (problems.length > 0) throw validationError(problems);
     const created = await this.provider.create(config);
     try {
-      return await this.repo.insert({
+      const row = await this.repo.insert({
         orgId: actor.orgId,
         providerAssistantId: created.id,
         config: created,
         actorUserId: actor.userId,
+        source: 'create',
       });
+      if (!row)
+        throw new Error(`the provider returned an assistant id that is already stored: ${created.id}`);
+      return row;
     } catch (error) {
       // Not stored, so it must not stay at the provider as an orphan either.
       await this.provider.delete(created.id).catch((cleanup) => {
@@ -77,10 +86,7 @@ export class AssistantService {
     }
   }
 
-  /**
-   * The seed's PATCH: validate → take the update lease → merge onto the freshest stored copy →
-   * send each touched top-level key whole → store the provider's answer as the next version.
-   */
+  /** The seed's PATCH: nested fields merge one by one into the provider's current copy. */
   async update(
     actor: Actor,
     idOrProviderId: string,
@@ -92,24 +98,68 @@ export class AssistantService {
     const keys = touchedKeys(patch);
     if (keys.length === 0) return current;
     // A request that cannot pass is refused before it waits for anyone or reaches the provider.
-    assertValid(current.config, patch);
-
-    const { value, syncState } = await this.withLease(current.id, async (lease) => {
-      if (!ifMatchSatisfied(ifMatch, etagOf(lease.row))) throw preconditionFailed();
-      let base = lease.row;
-      if (lease.previousSyncState === 'pending') base = await this.settleFromProvider(lease);
+    assertValidPatch(current.config, patch);
+    return this.changeAtProvider(actor, current, ifMatch, 'update', (base) => {
       const next = mergeAssistantPatch(base.config, patch);
-      assertValid(base.config, patch, next);
-      if (keys.every((key) => deepEqual(next[key], base.config[key]))) return base;
-      const confirmed = await this.provider.update(base.providerAssistantId, providerChanges(next, keys));
-      return this.store(lease, {
-        config: confirmed,
-        changedPaths: changedPaths(comparable(base.config), comparable(confirmed)),
-        source: 'switchboard',
-        actorUserId: actor.userId,
-      });
+      assertValidPatch(base.config, patch, next);
+      if (keys.every((key) => deepEqual(next[key], base.config[key]))) return undefined;
+      return providerChanges(next, keys);
     });
-    return { ...value, syncState, leaseToken: null, leaseExpiresAt: null };
+  }
+
+  async listVersions(actor: Actor, idOrProviderId: string, limit: number, before?: number) {
+    const assistant = await this.get(actor, idOrProviderId);
+    const rows = await this.repo.listVersions(assistant.id, limit + 1, before);
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return { items, nextBefore: rows.length > limit && last ? last.version : null };
+  }
+
+  async getVersion(actor: Actor, idOrProviderId: string, n: number) {
+    const assistant = await this.get(actor, idOrProviderId);
+    const version = await this.repo.getVersion(assistant.id, n);
+    if (!version) throw notFound(`Version ${n}`);
+    return version;
+  }
+
+  /** Makes version `n`'s configuration current again, through the same path as a PATCH. */
+  async restore(actor: Actor, idOrProviderId: string, n: number, ifMatch?: string): Promise<AssistantRow> {
+    const current = await this.get(actor, idOrProviderId);
+    if (!ifMatchSatisfied(ifMatch, etagOf(current))) throw preconditionFailed();
+    const target = await this.repo.getVersion(current.id, n);
+    if (!target) throw notFound(`Version ${n}`);
+    return this.changeAtProvider(actor, current, ifMatch, 'restore', (base) => {
+      const changes = restoreChanges(base.config, target.config);
+      const problems = validateConfigKeys(target.config, Object.keys(changes));
+      if (problems.length > 0) throw validationError(problems);
+      return Object.keys(changes).length > 0 ? changes : undefined;
+    });
+  }
+
+  /** Reads the assistant from the provider and stores what it says (a `provider` version when it differs). */
+  async sync(actor: Actor, idOrProviderId: string): Promise<AssistantRow> {
+    const current = await this.get(actor, idOrProviderId);
+    const { value, syncState } = await this.withLease(current.id, (lease) => this.settleFromProvider(lease));
+    return settled(value, syncState);
+  }
+
+  /** The reconciler's sync: skips an assistant whose update is in progress (it reads the provider anyway). */
+  async syncInBackground(assistantId: string): Promise<'unchanged' | 'changed' | 'missing' | 'busy'> {
+    const before = await this.repo.findById(assistantId);
+    if (!before) return 'unchanged';
+    try {
+      const { value, syncState } = await this.withLease(
+        assistantId,
+        (lease) => this.settleFromProvider(lease),
+        0,
+      );
+      if (syncState === 'missing') return 'missing';
+      return value.version === before.version ? 'unchanged' : 'changed';
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === 'provider_not_found') return 'missing';
+      if ((error as { code?: string }).code === 'update_in_progress') return 'busy';
+      throw error;
+    }
   }
 
   async delete(actor: Actor, idOrProviderId: string): Promise<void> {
@@ -120,6 +170,36 @@ export class AssistantService {
     });
   }
 
+  /** Brings one provider assistant under the organization; importing it again returns the stored one. */
+  async importOne(
+    actor: Actor,
+    providerAssistantId: string,
+  ): Promise<{ row: AssistantRow; created: boolean }> {
+    const existing = await this.repo.findByProviderId(providerAssistantId);
+    if (existing) {
+      if (existing.orgId === actor.orgId) return { row: existing, created: false };
+      throw conflict('already_managed', 'This provider assistant is already managed by another organization');
+    }
+    const remote = await this.provider.get(providerAssistantId);
+    return this.storeImported(actor, remote);
+  }
+
+  /** Imports every provider assistant that no organization manages yet. */
+  async importAll(actor: Actor): Promise<{ imported: AssistantRow[]; alreadyManaged: number }> {
+    const imported: AssistantRow[] = [];
+    let alreadyManaged = 0;
+    for (const remote of await this.provider.listAll()) {
+      if (await this.repo.findByProviderId(remote.id)) {
+        alreadyManaged++;
+        continue;
+      }
+      const { row, created } = await this.storeImported(actor, remote);
+      if (created) imported.push(row);
+      else alreadyManaged++;
+    }
+    return { imported, alreadyManaged };
+  }
+
   /**
    * Settles assistants a dead process left `pending`: reads each from the provider and stores
    * what it says. Runs on start and periodically; failures stay pending for the next run.
@@ -128,11 +208,11 @@ export class AssistantService {
    */
   async settleStalePending({ sole = false } = {}): Promise<number> {
     if (sole) await this.repo.clearAllLeases();
-    let settled = 0;
+    let count = 0;
     for (const row of await this.repo.findStalePending(100)) {
       try {
         await this.withLease(row.id, (lease) => this.settleFromProvider(lease));
-        settled++;
+        count++;
       } catch (error) {
         this.log.warn(
           { err: error, assistantId: row.id },
@@ -140,31 +220,82 @@ export class AssistantService {
         );
       }
     }
-    return settled;
+    return count;
+  }
+
+  private async storeImported(actor: Actor, remote: ProviderConfig & { id: string }) {
+    const row = await this.repo.insert({
+      orgId: actor.orgId,
+      providerAssistantId: remote.id,
+      config: remote,
+      actorUserId: actor.userId,
+      source: 'import',
+    });
+    if (row) return { row, created: true };
+    // Another request imported it in the meantime.
+    const existing = await this.repo.findByProviderId(remote.id);
+    if (!existing || existing.orgId !== actor.orgId) {
+      throw conflict('already_managed', 'This provider assistant is already managed by another organization');
+    }
+    return { row: existing, created: false };
+  }
+
+  /**
+   * The one write path for updates and restores: take the lease → read the provider's current
+   * copy (storing it first if it drifted, so a change made elsewhere is never reverted) → build
+   * the changes on it → send them → store the provider's answer as the next version.
+   */
+  private async changeAtProvider(
+    actor: Actor,
+    current: AssistantRow,
+    ifMatch: string | undefined,
+    source: VersionSource,
+    buildChanges: ChangeBuilder,
+  ): Promise<AssistantRow> {
+    const { value, syncState } = await this.withLease(current.id, async (lease) => {
+      if (!ifMatchSatisfied(ifMatch, etagOf(lease.row))) throw preconditionFailed();
+      const base = await this.settleFromProvider(lease);
+      const changes = buildChanges(base);
+      if (!changes) return base;
+      const confirmed = await this.provider.update(base.providerAssistantId, changes);
+      return this.store(lease, {
+        config: confirmed,
+        changedPaths: changedPaths(comparable(base.config), comparable(confirmed)),
+        source,
+        actorUserId: actor.userId,
+      });
+    });
+    return settled(value, syncState);
   }
 
   /**
    * Runs `work` holding the assistant's lease and always releases it, leaving the sync state that
-   * is true afterwards: `pending` only when the provider may have applied a change we did not store.
+   * is true afterwards: `pending` when the provider may have applied a change we did not store,
+   * `missing` when the provider no longer has the assistant.
    */
   private async withLease<T>(
     assistantId: string,
     work: (lease: Lease) => Promise<T>,
+    waitMs?: number,
   ): Promise<{ value: T; syncState: SyncState }> {
-    const lease = await this.leases.acquire(assistantId);
+    const lease = await this.leases.acquire(assistantId, waitMs);
     let value: T;
     try {
       value = await work(lease);
     } catch (error) {
-      const mayHaveApplied = error instanceof ProviderError && !error.definitelyNotApplied;
-      await this.leases
-        .release(lease, mayHaveApplied ? 'pending' : lease.syncStateAfter)
-        .catch((releaseError) => {
-          this.log.error(
-            { err: releaseError, assistantId },
-            'could not release an update lease; it will expire',
-          );
-        });
+      const after: SyncState = !(error instanceof ProviderError)
+        ? lease.syncStateAfter
+        : error.code === 'provider_not_found'
+          ? 'missing'
+          : error.definitelyNotApplied
+            ? lease.syncStateAfter
+            : 'pending';
+      await this.leases.release(lease, after).catch((releaseError) => {
+        this.log.error(
+          { err: releaseError, assistantId },
+          'could not release an update lease; it will expire',
+        );
+      });
       throw error;
     }
     await this.leases.release(lease, lease.syncStateAfter);
@@ -183,19 +314,14 @@ export class AssistantService {
     const row = lease.row;
     const remote = await this.provider.get(row.providerAssistantId);
     const paths = changedPaths(comparable(row.config), comparable(remote));
-    if (paths.length === 0) {
-      lease.syncStateAfter = 'synced';
-      return row;
-    }
-    this.log.info(
-      { assistantId: row.id, changedPaths: paths },
-      'stored the provider copy of a pending assistant',
-    );
+    lease.syncStateAfter = 'synced';
+    if (paths.length === 0) return row;
+    this.log.info({ assistantId: row.id, changedPaths: paths }, 'stored a change made at the provider');
     return this.store(lease, { config: remote, changedPaths: paths, source: 'provider', actorUserId: null });
   }
 }
 
-function assertValid(
+function assertValidPatch(
   current: ProviderConfig,
   patch: AssistantPatch,
   next = mergeAssistantPatch(current, patch),
@@ -204,15 +330,12 @@ function assertValid(
   if (problems.length > 0) throw validationError(problems);
 }
 
+/** A row as it is once its lease is released. */
+function settled(row: AssistantRow, syncState: SyncState): AssistantRow {
+  return { ...row, syncState, leaseToken: null, leaseExpiresAt: null };
+}
+
 /** The provider configuration for a new assistant: Switchboard's names mapped to Vapi's. */
 export function newProviderConfig(input: AssistantCreate): ProviderConfig {
   return mergeAssistantPatch({}, input);
 }
-
-/** Server-managed timestamps change on every write; they are not part of "what changed". */
-function comparable(config: ProviderConfig): ProviderConfig {
-  const { updatedAt: _updatedAt, ...rest } = config;
-  return rest;
-}
-
-export type { SyncState };

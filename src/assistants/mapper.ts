@@ -2,6 +2,7 @@
 import type { AssistantRow } from '../db/schema.ts';
 import { validationError } from '../errors.ts';
 import { isPlainObject } from '../shared/objects.ts';
+import type { VersionRow, VersionSource } from './assistant-repository.ts';
 import { systemPromptOf } from './merge.ts';
 import type { Assistant } from './schemas.ts';
 
@@ -66,3 +67,13 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 
 const stringOrNull = (value: unknown) => (typeof value === 'string' ? value : null);
 const numberOrNull = (value: unknown) => (typeof value === 'number' ? value : null);
+
+export function toVersionResponse(row: VersionRow) {
+  return {
+    version: row.version,
+    source: row.source as VersionSource,
+    actorUserId: row.actorUserId,
+    createdAt: row.createdAt.toISOString(),
+    changedPaths: row.changedPaths,
+  };
+}

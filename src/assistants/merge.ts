@@ -3,6 +3,7 @@
 import {
   MODEL_PROVIDERS,
   type ProviderVariant,
+  SERVER_SET_KEYS,
   TRANSCRIBER_PROVIDERS,
   VOICE_PROVIDERS,
 } from '../providers/vapi/catalog.ts';
@@ -90,6 +91,24 @@ export function systemPromptOf(model: unknown): string | null {
   if (!isPlainObject(model) || !Array.isArray(model.messages)) return null;
   const message = model.messages.find((m) => isPlainObject(m) && m.role === 'system') as Fields | undefined;
   return typeof message?.content === 'string' ? message.content : null;
+}
+
+/** Server-managed fields change on every write; they are not part of "what changed". */
+export function comparable(config: ProviderConfig): ProviderConfig {
+  return Object.fromEntries(Object.entries(config).filter(([key]) => !SERVER_SET_KEYS.includes(key)));
+}
+
+/**
+ * What to send to make `current` look like `target` again: every top-level key that differs,
+ * whole, and `null` for keys the target does not have.
+ */
+export function restoreChanges(current: ProviderConfig, target: ProviderConfig): ProviderConfig {
+  const from = comparable(current);
+  const to = comparable(target);
+  const keys = [...new Set([...Object.keys(from), ...Object.keys(to)])].sort();
+  return Object.fromEntries(
+    keys.filter((key) => !deepEqual(from[key], to[key])).map((key) => [key, to[key] ?? null]),
+  );
 }
 
 /** Dotted paths whose values differ, e.g. `model.temperature`; arrays compare whole. */

@@ -238,3 +238,72 @@ export const IfMatchHeaders = Type.Object({
     Type.String({ description: "Makes the update conditional: the assistant's current `ETag`, or 412." }),
   ),
 });
+
+export const AssistantVersion = Type.Object(
+  {
+    version: Type.Integer({ minimum: 1 }),
+    source: stringEnum(
+      ['create', 'update', 'restore', 'import', 'provider'],
+      'How this configuration came about; `provider` marks a change made outside Switchboard.',
+    ),
+    actorUserId: nullable(
+      Type.String({ format: 'uuid', description: 'Who made it; null for changes found at the provider.' }),
+    ),
+    createdAt: Type.String({ format: 'date-time' }),
+    changedPaths: Type.Array(Type.String(), {
+      description: 'Dotted paths that differ from the previous version, e.g. `model.temperature`.',
+    }),
+  },
+  { description: 'One configuration the provider confirmed.' },
+);
+
+export const AssistantVersionDetail = Type.Object(
+  {
+    ...AssistantVersion.properties,
+    config: Type.Object(
+      {},
+      { additionalProperties: true, description: "The provider's whole assistant object at this version." },
+    ),
+  },
+  { description: 'One confirmed configuration, in full.' },
+);
+
+export const AssistantVersionList = Type.Object({
+  items: Type.Array(AssistantVersion),
+  nextBefore: nullable(
+    Type.Integer({ description: 'Pass as `before` for the next (older) page; null on the last.' }),
+  ),
+});
+
+export const VersionListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    before: Type.Optional(Type.Integer({ minimum: 1, description: 'Only versions older than this one.' })),
+  },
+  closed,
+);
+
+export const VersionParams = Type.Object({
+  id: AssistantIdParams.properties.id,
+  n: Type.Integer({ minimum: 1, description: 'Version number.' }),
+});
+
+export const ImportRequest = Type.Object(
+  {
+    providerAssistantId: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: "The provider's assistant id." }),
+    ),
+    all: Type.Optional(
+      Type.Literal(true, { description: 'Import every provider assistant no organization manages yet.' }),
+    ),
+  },
+  { ...closed, description: 'Either `providerAssistantId` or `all: true`.' },
+);
+export type ImportRequest = Static<typeof ImportRequest>;
+
+export const ImportAllResult = Type.Object({
+  imported: Type.Array(Assistant),
+  alreadyManaged: Type.Integer({
+    description: 'Provider assistants skipped because an organization already manages them.',
+  }),
+});

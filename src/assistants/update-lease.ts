@@ -29,9 +29,9 @@ export class UpdateLeases {
     private readonly waitMs: number,
   ) {}
 
-  async acquire(assistantId: string): Promise<Lease> {
+  async acquire(assistantId: string, waitMs = this.waitMs): Promise<Lease> {
     const token = randomUUID();
-    const deadline = Date.now() + this.waitMs;
+    const deadline = Date.now() + waitMs;
     for (;;) {
       const acquired = await this.repo.tryAcquireLease(assistantId, token, this.leaseMs);
       if (acquired) return { token, ...acquired, syncStateAfter: acquired.previousSyncState };

@@ -20,6 +20,9 @@ export interface Config {
   readonly sessionTtlHours: number;
   readonly allowedOrigins: readonly string[];
   readonly updateWaitMs: number;
+  /** 0 turns the reconciler off. */
+  readonly syncIntervalMs: number;
+  readonly syncMaxCallsPerSecond: number;
   readonly loginRateLimit: {
     readonly perAddress: number;
     readonly perEmail: number;
@@ -86,6 +89,8 @@ export function loadConfig(env: Env = process.env): Config {
     sessionTtlHours: read.integer('SESSION_TTL_HOURS', 168, 1, 24 * 365),
     allowedOrigins,
     updateWaitMs: read.integer('UPDATE_WAIT_MS', 15_000, 0, 120_000),
+    syncIntervalMs: read.integer('SYNC_INTERVAL_SECONDS', 300, 0, 86_400) * 1000,
+    syncMaxCallsPerSecond: read.integer('SYNC_MAX_CALLS_PER_SECOND', 5, 1, 1000),
     loginRateLimit: {
       perAddress: read.integer('LOGIN_RATE_LIMIT_PER_ADDRESS', 30, 1, 1_000_000),
       perEmail: read.integer('LOGIN_RATE_LIMIT_PER_EMAIL', 10, 1, 1_000_000),

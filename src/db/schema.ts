@@ -85,6 +85,8 @@ export const assistants = pgTable(
     updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
+    /** When the reconciler last claimed it; the oldest are checked first. */
+    lastSyncedAt: ts('last_synced_at'),
     /** A short per-assistant lease that serialises provider writes across servers. */
     leaseToken: uuid('lease_token'),
     leaseExpiresAt: ts('lease_expires_at'),
@@ -92,6 +94,7 @@ export const assistants = pgTable(
   (t) => [
     uniqueIndex('assistants_provider_id_idx').on(t.provider, t.providerAssistantId),
     index('assistants_org_created_idx').on(t.orgId, t.createdAt.desc(), t.id.desc()),
+    index('assistants_last_synced_idx').on(t.lastSyncedAt),
     check('assistants_sync_state_check', sql`${t.syncState} in ('synced', 'pending', 'missing')`),
   ],
 );
@@ -106,7 +109,7 @@ export const assistantVersions = pgTable(
     config: jsonb('config').$type<Record<string, unknown>>().notNull(),
     /** Dotted paths that differ from the previous version, e.g. `model.temperature`. */
     changedPaths: jsonb('changed_paths').$type<string[]>().notNull(),
-    /** `switchboard` for changes made through the API, `provider` for changes found at the provider. */
+    /** `create`, `update`, `restore` or `import` through Switchboard; `provider` for a change found at the provider. */
     source: text('source').notNull(),
     actorUserId: uuid('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),

@@ -27,6 +27,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'Auth', description: 'Sessions' },
         { name: 'Organizations', description: 'Organizations and their members' },
         { name: 'Assistants', description: 'Assistants, kept in step with the provider' },
+        { name: 'History and sync', description: 'Versions, restore, drift from the provider, import' },
         { name: 'Health', description: 'Probes' },
       ],
       components: {

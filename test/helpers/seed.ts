@@ -48,6 +48,8 @@ export async function seedProviderAssistant(
     providerAssistantId: created.body.id,
     config: created.body,
     actorUserId: t.owner.userId,
+    source: 'import',
   });
+  if (!row) throw new Error('seeded assistant already stored');
   return { id: row.id, providerAssistantId: created.body.id };
 }

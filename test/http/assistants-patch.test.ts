@@ -209,7 +209,12 @@ describe('order: provider first, then the database', () => {
   it('a provider validation refusal is a 400 with the provider’s messages, and nothing is stored', async () => {
     const before = await stored();
     t.emulator.faults.failures = [
-      { status: 400, times: 1, message: ['model.property foo should not exist', 'name must be a string'] },
+      {
+        status: 400,
+        times: 1,
+        method: 'PATCH',
+        message: ['model.property foo should not exist', 'name must be a string'],
+      },
     ];
     const res = await patch({ name: 'Refused' });
     expect(res.statusCode).toBe(400);
@@ -224,7 +229,7 @@ describe('order: provider first, then the database', () => {
 
   it('a provider failure is a 500 with a code, and the database is as it was', async () => {
     const before = await stored();
-    t.emulator.faults.failures = [{ status: 500, times: 10 }];
+    t.emulator.faults.failures = [{ status: 500, times: 10, method: 'PATCH' }];
     const res = await patch({ model: { temperature: 1.5 } });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toMatchObject({ code: 'provider_error' });

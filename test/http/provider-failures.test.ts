@@ -36,7 +36,7 @@ const withoutSyncState = ({ syncState: _s, ...rest }: Record<string, unknown>) =
 
 describe('provider failures on PATCH', () => {
   it('retries a 5xx (the merged PATCH is idempotent) and succeeds', async () => {
-    t.emulator.faults.failures = [{ status: 503, times: 2 }];
+    t.emulator.faults.failures = [{ status: 503, times: 2, method: 'PATCH' }];
     const res = await patch({ name: 'After retries' });
     expect(res.statusCode).toBe(200);
     expect(t.emulator.received('PATCH')).toHaveLength(3);
@@ -45,7 +45,7 @@ describe('provider failures on PATCH', () => {
 
   it('gives up after its attempts with provider_error, database unchanged', async () => {
     const before = await stored();
-    t.emulator.faults.failures = [{ status: 502, times: 100 }];
+    t.emulator.faults.failures = [{ status: 502, times: 100, method: 'PATCH' }];
     const res = await patch({ name: 'Never' });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toMatchObject({ code: 'provider_error' });
@@ -54,7 +54,7 @@ describe('provider failures on PATCH', () => {
   });
 
   it('honours a short Retry-After on 429, then succeeds', async () => {
-    t.emulator.faults.failures = [{ status: 429, times: 1, retryAfterSeconds: 0 }];
+    t.emulator.faults.failures = [{ status: 429, times: 1, retryAfterSeconds: 0, method: 'PATCH' }];
     const res = await patch({ name: 'Rate limited once' });
     expect(res.statusCode).toBe(200);
     expect(t.emulator.received('PATCH')).toHaveLength(2);
@@ -62,7 +62,7 @@ describe('provider failures on PATCH', () => {
 
   it('a Retry-After beyond the retry budget is passed on as provider_rate_limited', async () => {
     const before = await stored();
-    t.emulator.faults.failures = [{ status: 429, times: 5, retryAfterSeconds: 30 }];
+    t.emulator.faults.failures = [{ status: 429, times: 5, retryAfterSeconds: 30, method: 'PATCH' }];
     const res = await patch({ name: 'Throttled' });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toMatchObject({ code: 'provider_rate_limited' });
@@ -87,8 +87,7 @@ describe('provider failures on PATCH', () => {
 
   it('the next update of a pending assistant first stores what the provider really has', async () => {
     // The update reached the provider, but its answer never arrived.
-    t.emulator.faults.latencyMs = 1_000;
-    t.emulator.faults.latencyPhase = 'after';
+    t.emulator.faults = { ...noFaults(), latencyMs: 1_000, latencyPhase: 'after', latencyMethods: ['PATCH'] };
     const lost = await patch({ name: 'Applied but unanswered' });
     expect(lost.json()).toMatchObject({ code: 'provider_timeout' });
     t.emulator.faults = noFaults();
@@ -100,8 +99,7 @@ describe('provider failures on PATCH', () => {
   });
 
   it('the settler on start brings a pending assistant back in step', async () => {
-    t.emulator.faults.latencyMs = 1_000;
-    t.emulator.faults.latencyPhase = 'after';
+    t.emulator.faults = { ...noFaults(), latencyMs: 1_000, latencyPhase: 'after', latencyMethods: ['PATCH'] };
     await patch({ name: 'Settled on start' });
     t.emulator.faults = noFaults();
     expect((await stored()).syncState).toBe('pending');

@@ -58,7 +58,7 @@ describe('crash between the provider and the database', () => {
     const providerId: string = created.body.providerAssistantId;
 
     // Vapi applies the update, then takes its time to answer; the server dies in that window.
-    emulator.faults = { ...noFaults(), latencyMs: 5_000, latencyPhase: 'after' };
+    emulator.faults = { ...noFaults(), latencyMs: 5_000, latencyPhase: 'after', latencyMethods: ['PATCH'] };
     const inFlight = api(url, cookie, 'PATCH', `/assistants/${created.body.id}`, {
       model: { temperature: 1.3 },
     }).catch(() => 'connection lost');

@@ -15,7 +15,12 @@ export interface AssistantProvider {
   update(providerId: string, changes: Record<string, unknown>): Promise<ProviderAssistant>;
   /** Deleting an assistant the platform no longer has counts as done. */
   delete(providerId: string): Promise<void>;
+  /** Every assistant the account holds. */
+  listAll(): Promise<ProviderAssistant[]>;
 }
+
+/** Vapi's largest page; older pages are asked for with `createdAtLt`. */
+const LIST_PAGE = 1000;
 
 export interface VapiClientOptions {
   apiKey: string;
@@ -76,6 +81,20 @@ export class VapiClient implements AssistantProvider {
       (request) =>
         this.sdk.assistants.update(body as never, request) as unknown as Promise<ProviderAssistant>,
     );
+  }
+
+  async listAll(): Promise<ProviderAssistant[]> {
+    const all: ProviderAssistant[] = [];
+    let createdAtLt: string | undefined;
+    for (;;) {
+      const page = (await this.call((request) =>
+        this.sdk.assistants.list({ limit: LIST_PAGE, ...(createdAtLt ? { createdAtLt } : {}) }, request),
+      )) as unknown as ProviderAssistant[];
+      all.push(...page);
+      const oldest = page[page.length - 1]?.createdAt;
+      if (page.length < LIST_PAGE || typeof oldest !== 'string') return all;
+      createdAtLt = oldest;
+    }
   }
 
   async delete(providerId: string): Promise<void> {

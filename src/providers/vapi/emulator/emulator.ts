@@ -24,6 +24,8 @@ export interface FaultPlan {
   latencyMs: number;
   /** `before` delays the answer before anything is applied; `after` applies first, then delays. */
   latencyPhase: 'before' | 'after';
+  /** Only requests with these methods are delayed; all when empty. */
+  latencyMethods: string[];
   /** Requests with these methods never get an answer. */
   hangMethods: string[];
   failures: FailureRule[];
@@ -33,6 +35,8 @@ export interface RecordedRequest {
   method: string;
   path: string;
   body: unknown;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 const REASONS: Record<number, string> = {
@@ -54,7 +58,7 @@ type Answer = [number, unknown];
 const ORG_ID = '00000000-0000-4000-8000-00000000e001';
 
 export function noFaults(): FaultPlan {
-  return { latencyMs: 0, latencyPhase: 'before', hangMethods: [], failures: [] };
+  return { latencyMs: 0, latencyPhase: 'before', latencyMethods: [], hangMethods: [], failures: [] };
 }
 
 export class VapiEmulator {
@@ -174,13 +178,15 @@ export class VapiEmulator {
    */
   private async handle(req: FastifyRequest, reply: FastifyReply, apply: () => Answer) {
     if (!this.authorized(req, reply)) return reply;
-    this.requests.push({ method: req.method, path: req.url, body: req.body ?? null });
+    this.requests.push({ method: req.method, path: req.url, body: req.body ?? null, at: Date.now() });
     const faults = this.faults;
     if (faults.hangMethods.includes(req.method)) {
       await new Promise((resolve) => req.raw.socket.once('close', resolve));
       return reply.hijack();
     }
-    if (faults.latencyMs > 0 && faults.latencyPhase === 'before') await sleep(faults.latencyMs);
+    const delayMs =
+      faults.latencyMethods.length === 0 || faults.latencyMethods.includes(req.method) ? faults.latencyMs : 0;
+    if (delayMs > 0 && faults.latencyPhase === 'before') await sleep(delayMs);
     const failure = faults.failures.find((f) => f.times > 0 && (!f.method || f.method === req.method));
     if (failure) {
       failure.times -= 1;
@@ -191,7 +197,7 @@ export class VapiEmulator {
       return reply.code(failure.status).send(errorBody(failure.status, message));
     }
     const [status, body] = apply();
-    if (faults.latencyMs > 0 && faults.latencyPhase === 'after') await sleep(faults.latencyMs);
+    if (delayMs > 0 && faults.latencyPhase === 'after') await sleep(delayMs);
     return reply.code(status).send(body);
   }
 

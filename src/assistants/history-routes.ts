@@ -1,0 +1,163 @@
+// History, restore, sync with the provider, and import: SPEC section 6.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { validationError } from '../errors.ts';
+import { actorOf, type Guards } from '../http/authenticate.ts';
+import { COOKIE_SECURITY, errorResponse, errors, jsonResponse } from '../http/schemas.ts';
+import type { AssistantService } from './assistant-service.ts';
+import { etagOf, toAssistantResponse, toVersionResponse } from './mapper.ts';
+import {
+  Assistant,
+  AssistantIdParams,
+  AssistantVersionDetail,
+  AssistantVersionList,
+  IfMatchHeaders,
+  ImportAllResult,
+  ImportRequest,
+  VersionListQuery,
+  VersionParams,
+} from './schemas.ts';
+
+const tags = ['History and sync'];
+
+export const historyRoutes: FastifyPluginAsyncTypebox<{
+  assistants: AssistantService;
+  guards: Guards;
+}> = async (app, { assistants, guards }) => {
+  app.get(
+    '/assistants/:id/versions',
+    {
+      preValidation: guards.role('viewer'),
+      schema: {
+        tags,
+        summary: "The assistant's confirmed configurations, newest first",
+        security: COOKIE_SECURITY,
+        params: AssistantIdParams,
+        querystring: VersionListQuery,
+        response: { 200: AssistantVersionList, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const page = await assistants.listVersions(
+        actorOf(request),
+        request.params.id,
+        request.query.limit ?? 20,
+        request.query.before,
+      );
+      return { items: page.items.map(toVersionResponse), nextBefore: page.nextBefore };
+    },
+  );
+
+  app.get(
+    '/assistants/:id/versions/:n',
+    {
+      preValidation: guards.role('viewer'),
+      schema: {
+        tags,
+        summary: 'One version, with its whole configuration',
+        security: COOKIE_SECURITY,
+        params: VersionParams,
+        response: { 200: AssistantVersionDetail, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const version = await assistants.getVersion(actorOf(request), request.params.id, request.params.n);
+      return { ...toVersionResponse(version), config: version.config };
+    },
+  );
+
+  app.post(
+    '/assistants/:id/versions/:n/restore',
+    {
+      preValidation: guards.role('editor'),
+      schema: {
+        tags,
+        summary: "Make version n's configuration current again",
+        description: 'Goes through the same path as a PATCH: validation, provider first, then a new version.',
+        security: COOKIE_SECURITY,
+        params: VersionParams,
+        headers: IfMatchHeaders,
+        response: {
+          200: jsonResponse('The assistant after the restore.', Assistant),
+          ...errors(400, 401, 403, 404, 409, 412, 500),
+        },
+      },
+    },
+    async (request, reply) => {
+      const row = await assistants.restore(
+        actorOf(request),
+        request.params.id,
+        request.params.n,
+        request.headers['if-match'],
+      );
+      return reply.header('etag', etagOf(row)).send(toAssistantResponse(row));
+    },
+  );
+
+  app.post(
+    '/assistants/:id/sync',
+    {
+      preValidation: guards.role('editor'),
+      schema: {
+        tags,
+        summary: 'Read the assistant from the provider and store what it says',
+        description: 'A change made outside Switchboard becomes a new version with source `provider`.',
+        security: COOKIE_SECURITY,
+        params: AssistantIdParams,
+        response: {
+          200: jsonResponse('The assistant as the provider has it.', Assistant),
+          ...errors(401, 403, 409, 500),
+          404: errorResponse(
+            404,
+            'Not found here, or (`code: provider_not_found`) no longer at the provider.',
+          ),
+        },
+      },
+    },
+    async (request, reply) => {
+      const row = await assistants.sync(actorOf(request), request.params.id);
+      return reply.header('etag', etagOf(row)).send(toAssistantResponse(row));
+    },
+  );
+
+  app.post(
+    '/assistants/import',
+    {
+      preValidation: guards.role('editor'),
+      schema: {
+        tags,
+        summary: 'Bring assistants that exist only at the provider under the organization',
+        description:
+          'With `providerAssistantId`: 201 with the new assistant, or 200 with the one already imported. With `all: true`: every provider assistant no organization manages yet.',
+        security: COOKIE_SECURITY,
+        body: ImportRequest,
+        response: {
+          200: jsonResponse(
+            'Already imported, or the result of `all: true`.',
+            Type.Union([Assistant, ImportAllResult]),
+          ),
+          201: jsonResponse('Imported.', Assistant),
+          ...errors(400, 401, 403, 404, 409, 500),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { providerAssistantId, all } = request.body;
+      if ((providerAssistantId === undefined) === (all === undefined)) {
+        throw validationError([
+          { field: 'body', message: 'give exactly one of providerAssistantId or all: true' },
+        ]);
+      }
+      const actor = actorOf(request);
+      if (providerAssistantId !== undefined) {
+        const { row, created } = await assistants.importOne(actor, providerAssistantId);
+        return reply.code(created ? 201 : 200).send(toAssistantResponse(row));
+      }
+      const result = await assistants.importAll(actor);
+      return reply.send({
+        imported: result.imported.map(toAssistantResponse),
+        alreadyManaged: result.alreadyManaged,
+      });
+    },
+  );
+};
