@@ -193,7 +193,7 @@ describe('reconciler', () => {
       const drift = (await t2.request(t2.owner.cookie, 'GET', `/assistants/${drifted.id}`)).json();
       expect(drift).toMatchObject({ name: 'Drifted', version: 2 });
       console.info(
-        `[figures] reconciler at 20 calls/s: 6 assistants in ${elapsed} ms, smallest gap ${Math.min(...gaps)} ms`,
+        `[figures] reconciler at 10 calls/s: 6 assistants in ${elapsed} ms, smallest gap ${Math.min(...gaps)} ms`,
       );
     } finally {
       await t2.close();
