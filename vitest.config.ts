@@ -10,6 +10,14 @@ export default defineConfig({
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {
         test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 60_000,
+          env: { TEST_DATABASE: 'pglite' },
+        },
+      },
+      {
+        test: {
           name: 'process',
           include: ['test/process/**/*.test.ts'],
           globalSetup: ['test/helpers/postgres-server.ts'],

@@ -19,6 +19,7 @@ import type { Config } from './config/config.ts';
 import type { Database } from './db/database.ts';
 import { createGuards } from './http/authenticate.ts';
 import { registerCsrfCheck } from './http/csrf.ts';
+import { registerDashboard } from './http/dashboard.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { healthRoutes } from './http/health.ts';
 import { registerOpenApi } from './http/openapi.ts';
@@ -114,5 +115,6 @@ export async function buildApp({ config, db, services, logger }: AppDeps): Promi
   await app.register(orgRoutes, { orgs: services.orgs, guards });
   await app.register(assistantRoutes, { assistants: services.assistants, guards });
   await app.register(historyRoutes, { assistants: services.assistants, guards });
+  await registerDashboard(app);
   return app;
 }

@@ -1,0 +1,195 @@
+// The dashboard in a real headless Chromium (Debian's), against the real server on a loopback
+// port with the Vapi emulator behind it. Screenshots of each main page go to test-artifacts/.
+import { mkdirSync } from 'node:fs';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { noFaults } from '../../src/providers/vapi/emulator/emulator.ts';
+import { OWNER, startTestApp, type TestApp } from '../helpers/test-app.ts';
+
+const ARTIFACTS = 'test-artifacts/screenshots';
+let t: TestApp;
+let url: string;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  t = await startTestApp();
+  url = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+beforeEach(async () => {
+  t.emulator.faults = noFaults();
+  await context?.close();
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+});
+
+async function signIn(email = OWNER.email, password = OWNER.password) {
+  await page.goto(url);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Assistants' }).waitFor();
+}
+
+async function createThroughForm(name: string) {
+  await page.getByRole('link', { name: 'New assistant' }).click();
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Temperature (0–2)').fill('0.7');
+  await page.getByLabel('System prompt').fill('You answer the phone politely.');
+  await page.getByLabel('Voice ID').fill('burt');
+  await page.getByRole('button', { name: 'Create assistant' }).click();
+  await page.getByRole('heading', { name }).waitFor();
+}
+
+const shot = (name: string) => page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+
+describe('dashboard', () => {
+  it('signs in with the keyboard alone, and says why a sign-in failed', async () => {
+    await page.goto(url);
+    await shot('sign-in');
+    await page.getByLabel('Email').focus();
+    await page.keyboard.type(OWNER.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('wrong password');
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Email or password is incorrect');
+    await page.getByLabel('Password').fill(OWNER.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Assistants' }).waitFor();
+  });
+
+  it('creates an assistant, edits temperature and system prompt as one PATCH of only those fields, and keeps them after a reload', async () => {
+    await signIn();
+    await createThroughForm('Reception');
+    await shot('assistant-1280');
+
+    await page.getByLabel('Temperature (0–2)').fill('0.3');
+    await page.getByLabel('System prompt').fill('Updated prompt from the dashboard.');
+    t.emulator.requests.length = 0;
+    const sent = page.waitForRequest((r) => r.method() === 'PATCH');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Saved as version 2.').waitFor();
+    expect((await sent).postDataJSON()).toEqual({
+      model: { temperature: 0.3, systemPrompt: 'Updated prompt from the dashboard.' },
+    });
+    // Vapi received the whole model, the new system prompt in model.messages.
+    const atVapi = t.emulator.received('PATCH')[0]?.body as { model: Record<string, unknown> };
+    expect(atVapi.model).toMatchObject({
+      provider: 'openai',
+      model: 'gpt-4o',
+      temperature: 0.3,
+      messages: [{ role: 'system', content: 'Updated prompt from the dashboard.' }],
+    });
+
+    await page.reload();
+    await expect(page.getByLabel('Temperature (0–2)').inputValue()).resolves.toBe('0.3');
+    await expect(page.getByLabel('System prompt').inputValue()).resolves.toBe(
+      'Updated prompt from the dashboard.',
+    );
+    await expect(page.getByRole('cell', { name: 'model.messages, model.temperature' }).count()).resolves.toBe(
+      1,
+    );
+  });
+
+  it('shows a validation error next to its field, and a provider failure in words', async () => {
+    await signIn();
+    await createThroughForm('Errors');
+    await page.getByLabel('Temperature (0–2)').fill('5');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.locator('#e-temperature').textContent()).resolves.toBe('must be at most 2');
+    await expect(page.getByLabel('Temperature (0–2)').getAttribute('aria-invalid')).resolves.toBe('true');
+    await shot('validation-error');
+
+    await page.getByLabel('Temperature (0–2)').fill('1');
+    t.emulator.faults.failures = [{ status: 500, times: 10, method: 'PATCH' }];
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.getByRole('alert').first().textContent()).resolves.toContain(
+      'The voice provider failed, so nothing was changed',
+    );
+  });
+
+  it('says when someone else changed the assistant (412) and offers to reload', async () => {
+    await signIn();
+    await createThroughForm('Contended');
+    const id = page.url().split('/').pop() as string;
+    await t.request(t.owner.cookie, 'PATCH', `/assistants/${id}`, { name: 'Changed elsewhere' });
+    await page.getByLabel('First message').fill('Mine');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.getByRole('alert').first().textContent()).resolves.toContain(
+      'Someone else changed this assistant',
+    );
+    await page.getByRole('button', { name: 'Reload' }).click();
+    await page.getByRole('heading', { name: 'Changed elsewhere' }).waitFor();
+  });
+
+  it('deletes only after confirmation', async () => {
+    await signIn();
+    await createThroughForm('Temporary');
+    await page.getByRole('button', { name: 'Delete…' }).click();
+    await page.getByRole('button', { name: 'Keep it' }).click();
+    await page.getByRole('button', { name: 'Delete…' }).click();
+    await page.getByRole('button', { name: 'Yes, delete' }).click();
+    await page.getByRole('heading', { name: 'Assistants' }).waitFor();
+    await expect(page.getByRole('link', { name: 'Temporary' }).count()).resolves.toBe(0);
+  });
+
+  it('lists, searches and pages; a viewer sees no edit controls', async () => {
+    await signIn();
+    await createThroughForm('Searchable one');
+    await page.goto(`${url}/#/assistants`);
+    await page.getByLabel('Search by name').fill('searchable');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('link', { name: 'Searchable one' }).waitFor();
+    await shot('assistants-1280');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot('assistants-390');
+
+    const viewer = await t.userWithRole('viewer');
+    await context.clearCookies();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await signIn(viewer.email, 'member-password-1');
+    await expect(page.getByRole('link', { name: 'New assistant' }).count()).resolves.toBe(0);
+    await page.getByRole('link', { name: 'Searchable one' }).first().click();
+    await page.getByRole('heading', { name: 'Searchable one' }).waitFor();
+    await expect(page.getByRole('button', { name: 'Save changes' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('button', { name: 'Delete…' }).count()).resolves.toBe(0);
+    await expect(page.getByLabel('Name').isDisabled()).resolves.toBe(true);
+    await expect(page.getByRole('link', { name: 'Members' }).count()).resolves.toBe(0);
+  });
+
+  it('lets an admin manage members', async () => {
+    await signIn();
+    await page.getByRole('link', { name: 'Members' }).click();
+    await page.getByRole('heading', { name: 'Members' }).waitFor();
+    await page.getByLabel('Email', { exact: true }).fill('new.colleague@example.com');
+    await page.getByLabel('Role', { exact: true }).selectOption('editor');
+    await page.getByLabel('Password (for a new user)').fill('colleague-pass-1');
+    await page.getByRole('button', { name: 'Add member' }).click();
+    await page.getByRole('cell', { name: 'new.colleague@example.com', exact: true }).waitFor();
+    await page.getByLabel('Role of new.colleague@example.com').selectOption('viewer');
+    await page.waitForResponse((r) => r.url().includes('/members') && r.request().method() === 'GET');
+    await shot('members');
+    // The last owner cannot be demoted: the API says so, and the page shows it.
+    await page.getByLabel(`Role of ${OWNER.email}`).selectOption('admin');
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('last owner');
+  });
+});

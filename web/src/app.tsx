@@ -1,0 +1,115 @@
+import { useCallback, useEffect, useState } from 'react';
+import { ApiError, api, describeError, type Me, roleAtLeast } from './api.ts';
+import { AssistantPage } from './assistant-page.tsx';
+import { AssistantsPage } from './assistants-page.tsx';
+import { MembersPage } from './members-page.tsx';
+import { NewAssistantPage } from './new-assistant-page.tsx';
+import { SignIn } from './sign-in.tsx';
+import { navigate, useRoute } from './use-route.ts';
+
+export function App() {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [error, setError] = useState<string | null>(null);
+  const route = useRoute();
+
+  const loadMe = useCallback(async () => {
+    try {
+      setMe((await api<Me>('GET', '/auth/me')).data);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) setMe(null);
+      else setError(describeError(e));
+    }
+  }, []);
+
+  useEffect(() => {
+    void loadMe();
+  }, [loadMe]);
+
+  if (me === undefined)
+    return <main className="page">{error ? <p role="alert">{error}</p> : <p>Loading…</p>}</main>;
+  if (me === null) return <SignIn onSignedIn={setMe} />;
+
+  const active = me.memberships.find((m) => m.orgId === me.activeOrgId);
+  const role = active?.role;
+
+  const switchOrg = async (orgId: string) => {
+    try {
+      setMe((await api<Me>('POST', '/auth/active-org', { orgId })).data);
+      navigate('/assistants');
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+
+  const signOut = async () => {
+    await api('POST', '/auth/logout').catch(() => undefined);
+    setMe(null);
+  };
+
+  return (
+    <>
+      <header className="topbar">
+        <a className="brand" href="#/assistants">
+          Switchboard
+        </a>
+        <nav aria-label="Main">
+          <a href="#/assistants" aria-current={route.startsWith('/assistants') ? 'page' : undefined}>
+            Assistants
+          </a>
+          {roleAtLeast(role, 'admin') && (
+            <a href="#/members" aria-current={route === '/members' ? 'page' : undefined}>
+              Members
+            </a>
+          )}
+        </nav>
+        <div className="session">
+          <label htmlFor="org-switcher">Organization</label>
+          <select
+            id="org-switcher"
+            value={me.activeOrgId ?? ''}
+            onChange={(e) => void switchOrg(e.target.value)}
+          >
+            {me.activeOrgId === null && <option value="">Choose…</option>}
+            {me.memberships.map((m) => (
+              <option key={m.orgId} value={m.orgId}>
+                {m.orgName} ({m.role})
+              </option>
+            ))}
+          </select>
+          <span className="who">{me.user.email}</span>
+          <button type="button" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main className="page">
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+        {!role ? (
+          <p>You are not a member of an organization yet. Ask an admin to add you.</p>
+        ) : (
+          <Routed route={route} role={role} orgId={me.activeOrgId as string} key={me.activeOrgId} />
+        )}
+      </main>
+    </>
+  );
+}
+
+function Routed({
+  route,
+  role,
+  orgId,
+}: {
+  route: string;
+  role: NonNullable<Me['memberships'][number]['role']>;
+  orgId: string;
+}) {
+  if (route === '/assistants/new' && roleAtLeast(role, 'editor')) return <NewAssistantPage />;
+  const assistant = /^\/assistants\/([^/]+)$/.exec(route);
+  if (assistant?.[1]) return <AssistantPage id={assistant[1]} role={role} />;
+  if (route === '/members' && roleAtLeast(role, 'admin')) return <MembersPage orgId={orgId} role={role} />;
+  return <AssistantsPage role={role} />;
+}

@@ -1,0 +1,137 @@
+// The assistant form's values, and the one rule that matters most: a save sends only what changed.
+import type { Assistant, FieldProblem } from './api.ts';
+
+export interface FormValues {
+  name: string;
+  firstMessage: string;
+  modelProvider: string;
+  model: string;
+  temperature: string;
+  maxTokens: string;
+  systemPrompt: string;
+  voiceProvider: string;
+  voiceId: string;
+  transcriberProvider: string;
+  transcriberModel: string;
+}
+
+export type FieldName = keyof FormValues;
+
+export const EMPTY_FORM: FormValues = {
+  name: '',
+  firstMessage: '',
+  modelProvider: 'openai',
+  model: 'gpt-4o',
+  temperature: '',
+  maxTokens: '',
+  systemPrompt: '',
+  voiceProvider: '11labs',
+  voiceId: '',
+  transcriberProvider: '',
+  transcriberModel: '',
+};
+
+export function formFromAssistant(a: Assistant): FormValues {
+  const text = (value: string | number | null | undefined) =>
+    value === null || value === undefined ? '' : String(value);
+  return {
+    name: text(a.name),
+    firstMessage: text(a.firstMessage),
+    modelProvider: text(a.model?.provider),
+    model: text(a.model?.model),
+    temperature: text(a.model?.temperature),
+    maxTokens: text(a.model?.maxTokens),
+    systemPrompt: text(a.model?.systemPrompt),
+    voiceProvider: text(a.voice?.provider),
+    voiceId: text(a.voice?.voiceId),
+    transcriberProvider: text(a.transcriber?.provider),
+    transcriberModel: text(a.transcriber?.model),
+  };
+}
+
+/** A number when the text is one; otherwise the text itself, so the API can say what is wrong. */
+function numberOrText(value: string): number | string {
+  const n = Number(value);
+  return value.trim() !== '' && Number.isFinite(n) ? n : value;
+}
+
+type Body = Record<string, unknown>;
+
+/** The PATCH body: only fields whose value changed; an emptied optional field is cleared with null. */
+export function patchBody(initial: FormValues, current: FormValues): Body {
+  const changed = (field: FieldName) => initial[field] !== current[field];
+  const optional = (field: FieldName, value: unknown = current[field]) =>
+    current[field] === '' ? null : value;
+  const body: Body = {};
+  if (changed('name')) body.name = current.name;
+  if (changed('firstMessage')) body.firstMessage = optional('firstMessage');
+
+  const model: Body = {};
+  if (changed('modelProvider')) model.provider = current.modelProvider;
+  if (changed('model') || changed('modelProvider')) model.model = current.model;
+  if (changed('temperature')) model.temperature = optional('temperature', numberOrText(current.temperature));
+  if (changed('maxTokens')) model.maxTokens = optional('maxTokens', numberOrText(current.maxTokens));
+  if (changed('systemPrompt')) model.systemPrompt = optional('systemPrompt');
+  if (Object.keys(model).length > 0) body.model = model;
+
+  const voice: Body = {};
+  if (changed('voiceProvider')) voice.provider = current.voiceProvider;
+  if (changed('voiceId')) voice.voiceId = current.voiceId;
+  if (Object.keys(voice).length > 0) body.voice = voice;
+
+  if (current.transcriberProvider === '') {
+    if (initial.transcriberProvider !== '') body.transcriber = null;
+  } else {
+    const transcriber: Body = {};
+    if (changed('transcriberProvider')) transcriber.provider = current.transcriberProvider;
+    if (changed('transcriberModel')) transcriber.model = optional('transcriberModel');
+    if (Object.keys(transcriber).length > 0) body.transcriber = transcriber;
+  }
+  return body;
+}
+
+/** The POST body for a new assistant; empty optional fields are left out. */
+export function createBody(v: FormValues): Body {
+  const model: Body = { provider: v.modelProvider, model: v.model };
+  if (v.temperature !== '') model.temperature = numberOrText(v.temperature);
+  if (v.maxTokens !== '') model.maxTokens = numberOrText(v.maxTokens);
+  if (v.systemPrompt !== '') model.systemPrompt = v.systemPrompt;
+  const body: Body = { name: v.name, model, voice: { provider: v.voiceProvider, voiceId: v.voiceId } };
+  if (v.firstMessage !== '') body.firstMessage = v.firstMessage;
+  if (v.transcriberProvider !== '') {
+    body.transcriber = {
+      provider: v.transcriberProvider,
+      ...(v.transcriberModel ? { model: v.transcriberModel } : {}),
+    };
+  }
+  return body;
+}
+
+const API_FIELDS: Record<string, FieldName> = {
+  name: 'name',
+  firstMessage: 'firstMessage',
+  'model.provider': 'modelProvider',
+  'model.model': 'model',
+  'model.temperature': 'temperature',
+  'model.maxTokens': 'maxTokens',
+  'model.systemPrompt': 'systemPrompt',
+  'voice.provider': 'voiceProvider',
+  'voice.voiceId': 'voiceId',
+  'transcriber.provider': 'transcriberProvider',
+  'transcriber.model': 'transcriberModel',
+};
+
+/** Puts each of a 400's problems next to its field; the rest are shown for the form as a whole. */
+export function problemsByField(details: FieldProblem[]): {
+  fields: Partial<Record<FieldName, string>>;
+  other: string[];
+} {
+  const fields: Partial<Record<FieldName, string>> = {};
+  const other: string[] = [];
+  for (const problem of details) {
+    const field = API_FIELDS[problem.field];
+    if (field) fields[field] = fields[field] ? `${fields[field]}; ${problem.message}` : problem.message;
+    else other.push(problem.field ? `${problem.field}: ${problem.message}` : problem.message);
+  }
+  return { fields, other };
+}
