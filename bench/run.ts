@@ -33,18 +33,28 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Every child this run started, so none outlives it whatever happens. */
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 function spawnNode(script: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     env: { PATH: process.env.PATH, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  children.push(child);
+  return child;
 }
 
-async function waitHealthy(url: string, timeoutMs = 60_000): Promise<number> {
+/** Polls until `url` answers with a 2xx, or with anything at all when `anyAnswer`. */
+async function waitHealthy(url: string, { anyAnswer = false, timeoutMs = 60_000 } = {}): Promise<number> {
   const started = performance.now();
   while (performance.now() - started < timeoutMs) {
     try {
-      if ((await fetch(url)).ok) return performance.now() - started;
+      const res = await fetch(url);
+      if (res.ok || anyAnswer) return performance.now() - started;
     } catch {
       // not listening yet
     }
@@ -94,7 +104,7 @@ class Emulator {
       EMULATOR_API_KEY: KEY,
     });
     const url = `http://127.0.0.1:${port}`;
-    await waitHealthy(`${url}/__emulator/requests`).catch(async () => waitHealthy(url));
+    await waitHealthy(url, { anyAnswer: true });
     return new Emulator(url, child);
   }
   headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
@@ -344,5 +354,10 @@ function printTable(results: {
   console.log('\nwritten to bench/results.json');
 }
 
-await main();
-process.exit(0);
+try {
+  await main();
+  process.exit(0);
+} catch (error) {
+  console.error(error);
+  process.exit(1);
+}
