@@ -22,6 +22,7 @@ import { registerCsrfCheck } from './http/csrf.ts';
 import { registerDashboard } from './http/dashboard.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { healthRoutes } from './http/health.ts';
+import { registerNulGuard } from './http/nul-guard.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { createValidatorCompiler } from './http/validation.ts';
 import { OrgRepository } from './orgs/org-repository.ts';
@@ -107,6 +108,7 @@ export async function buildApp({ config, db, services, logger }: AppDeps): Promi
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
   registerCsrfCheck(app, config.allowedOrigins);
+  registerNulGuard(app);
   await registerOpenApi(app);
 
   const guards = createGuards(services.sessions);

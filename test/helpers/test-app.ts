@@ -46,6 +46,8 @@ export interface TestApp {
 export interface TestAppOptions {
   env?: Record<string, string>;
   provider?: Partial<VapiClientOptions>;
+  /** Receives every log line (at `info` and above) instead of discarding them. */
+  logLines?: string[];
 }
 
 /** A database for one test file, on whichever engine this Vitest project runs against. */
@@ -74,7 +76,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LOGIN_RATE_LIMIT_PER_EMAIL: '100000',
     ...options.env,
   });
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const logLines = options.logLines;
+  const logger = logLines
+    ? pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) })
+    : pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const provider = new VapiClient({
     apiKey: EMULATOR_KEY,
     baseUrl: emulatorUrl,

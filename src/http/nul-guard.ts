@@ -1,0 +1,40 @@
+// PostgreSQL cannot store the NUL character in text or jsonb. A request carrying one anywhere
+// (path, query or body) is refused up front, naming the field, instead of failing after the
+// provider already accepted it.
+import type { FastifyInstance } from 'fastify';
+import { type FieldProblem, validationError } from '../errors.ts';
+import { isPlainObject } from '../shared/objects.ts';
+
+export function registerNulGuard(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    const problems = [
+      ...findNul(request.params, ''),
+      ...findNul(request.query, ''),
+      ...findNul(request.body, ''),
+    ];
+    if (problems.length > 0) throw validationError(problems);
+  });
+}
+
+/** Walks with an explicit stack, so a deeply nested body cannot overflow the call stack. */
+function findNul(root: unknown, rootPath: string): FieldProblem[] {
+  const message = 'must not contain the NUL character (\\u0000)';
+  const problems: FieldProblem[] = [];
+  const stack: Array<[unknown, string]> = [[root, rootPath]];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop() as [unknown, string];
+    const child = (key: string) => (path ? `${path}.${key}` : key);
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) problems.push({ field: path || 'body', message });
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => stack.push([item, child(String(i))]));
+    } else if (isPlainObject(value)) {
+      for (const [key, item] of Object.entries(value)) {
+        if (key.includes('\u0000'))
+          problems.push({ field: child(key.replace(/\u0000/g, '\\u0000')), message });
+        else stack.push([item, child(key)]);
+      }
+    }
+  }
+  return problems.reverse();
+}

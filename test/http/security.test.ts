@@ -1,0 +1,368 @@
+// An attacker's view: every route × every role, every route against another tenant's objects,
+// thousands of malformed requests, and what reaches the logs. The route list comes from the
+// OpenAPI document, so a route added later without an entry here fails the first test.
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Role } from '../../src/orgs/roles.ts';
+import { noFaults } from '../../src/providers/vapi/emulator/emulator.ts';
+import { emulatorFetch } from '../helpers/seed.ts';
+import {
+  assistantBody,
+  createAssistant,
+  EMULATOR_KEY,
+  OWNER,
+  startTestApp,
+  type TestApp,
+  type TestUser,
+} from '../helpers/test-app.ts';
+
+type Access = 'public' | 'signed-in' | Role;
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** Who may call each documented route, in the caller's active organization. */
+const ACCESS: Record<string, Access> = {
+  'GET /healthz': 'public',
+  'GET /readyz': 'public',
+  'POST /auth/login': 'public',
+  'POST /auth/logout': 'signed-in',
+  'GET /auth/me': 'signed-in',
+  'POST /auth/active-org': 'signed-in',
+  'GET /orgs': 'signed-in',
+  'POST /orgs': 'signed-in',
+  'GET /orgs/{orgId}/members': 'admin',
+  'POST /orgs/{orgId}/members': 'admin',
+  'PATCH /orgs/{orgId}/members/{userId}': 'admin',
+  'DELETE /orgs/{orgId}/members/{userId}': 'admin',
+  'GET /assistants': 'viewer',
+  'POST /assistants': 'editor',
+  'GET /assistants/{id}': 'viewer',
+  'PATCH /assistants/{id}': 'editor',
+  'DELETE /assistants/{id}': 'admin',
+  'GET /assistants/{id}/versions': 'viewer',
+  'GET /assistants/{id}/versions/{n}': 'viewer',
+  'POST /assistants/{id}/versions/{n}/restore': 'editor',
+  'POST /assistants/{id}/sync': 'editor',
+  'POST /assistants/import': 'editor',
+};
+const ROLE_ORDER: Role[] = ['viewer', 'editor', 'admin', 'owner'];
+
+let t: TestApp;
+let documented: string[];
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  t = await startTestApp({ logLines });
+  const doc = (await t.request(undefined, 'GET', '/openapi.json')).json();
+  documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+    Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+  );
+});
+afterAll(() => t.close());
+beforeEach(() => {
+  t.emulator.faults = noFaults();
+});
+
+/** Fresh objects for one call of a route, so allowed calls do not disturb each other. */
+async function requestFor(route: string): Promise<{ method: Method; url: string; body?: unknown }> {
+  const [method, template] = route.split(' ') as [Method, string];
+  const needsAssistant = template.includes('{id}');
+  const a = needsAssistant ? await createAssistant(t) : undefined;
+  const member = template.includes('{userId}') ? await t.userWithRole('viewer') : undefined;
+  const url = template
+    .replace('{id}', a?.id ?? '')
+    .replace('{n}', '1')
+    .replace('{orgId}', t.orgId)
+    .replace('{userId}', member?.userId ?? '');
+  const bodies: Record<string, unknown> = {
+    'POST /auth/login': { email: OWNER.email, password: OWNER.password },
+    'POST /auth/active-org': { orgId: t.orgId },
+    'POST /orgs': { name: 'Matrix org' },
+    'POST /orgs/{orgId}/members': {
+      email: `m-${randomBytes(4).toString('hex')}@example.com`,
+      role: 'viewer',
+      password: 'password-123',
+    },
+    'PATCH /orgs/{orgId}/members/{userId}': { role: 'viewer' },
+    'POST /assistants': assistantBody(),
+    'PATCH /assistants/{id}': { name: 'Matrix' },
+    'POST /assistants/import': {
+      providerAssistantId: (await emulatorFetch(t, 'POST', '/assistant', { name: 'Importable' })).body.id,
+    },
+  };
+  return { method, url, body: bodies[route] };
+}
+
+describe('route table', () => {
+  it('every documented route has an access rule here, and every rule a route', () => {
+    expect([...documented].sort()).toEqual(Object.keys(ACCESS).sort());
+  });
+});
+
+describe('role matrix', () => {
+  it('each role × each route: below the route’s role is 403, at or above it is let through', async () => {
+    const users: Record<Role, TestUser> = {
+      viewer: await t.userWithRole('viewer'),
+      editor: await t.userWithRole('editor'),
+      admin: await t.userWithRole('admin'),
+      owner: t.owner,
+    };
+    const outcomes: string[] = [];
+    for (const [route, access] of Object.entries(ACCESS)) {
+      if (access === 'public' || route === 'POST /auth/logout') continue;
+      for (const role of ROLE_ORDER) {
+        const { method, url, body } = await requestFor(route);
+        const res = await t.request(users[role].cookie, method, url, body);
+        const allowed = access === 'signed-in' || ROLE_ORDER.indexOf(role) >= ROLE_ORDER.indexOf(access);
+        const ok = allowed ? res.statusCode < 400 : res.statusCode === 403;
+        if (!ok) outcomes.push(`${role} ${route} → ${res.statusCode} ${res.body.slice(0, 120)}`);
+      }
+    }
+    expect(outcomes).toEqual([]);
+  });
+
+  it('without a session every non-public route is a 401', async () => {
+    const failures: string[] = [];
+    for (const [route, access] of Object.entries(ACCESS)) {
+      if (access === 'public') continue;
+      const { method, url, body } = await requestFor(route);
+      const res = await t.request(undefined, method, url, body);
+      if (res.statusCode !== 401) failures.push(`${route} → ${res.statusCode}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+describe('tenant isolation matrix', () => {
+  it('an owner of another organization gets 404 for this one’s objects, by local and provider id, on every route', async () => {
+    const outsider = await t.userWithRole('viewer');
+    const theirOrg = (await t.request(outsider.cookie, 'POST', '/orgs', { name: 'Outsider Inc' })).json();
+    await t.request(t.owner.cookie, 'DELETE', `/orgs/${t.orgId}/members/${outsider.userId}`);
+    await t.request(outsider.cookie, 'POST', '/auth/active-org', { orgId: theirOrg.orgId });
+    const victim = await createAssistant(t);
+    t.emulator.requests.length = 0;
+    const failures: string[] = [];
+    for (const route of Object.keys(ACCESS).filter((r) => /\{(id|orgId|userId)\}/.test(r))) {
+      const [method, template] = route.split(' ') as [Method, string];
+      for (const id of [victim.id, victim.providerAssistantId]) {
+        if (!template.includes('{id}') && id !== victim.id) continue;
+        const url = template
+          .replace('{id}', id)
+          .replace('{n}', '1')
+          .replace('{orgId}', t.orgId)
+          .replace('{userId}', t.owner.userId);
+        const bodies: Record<string, unknown> = {
+          'POST /orgs/{orgId}/members': { email: 'x@example.com', role: 'viewer', password: 'password-123' },
+          'PATCH /orgs/{orgId}/members/{userId}': { role: 'viewer' },
+          'PATCH /assistants/{id}': { name: 'Stolen' },
+        };
+        const body = bodies[route];
+        const res = await t.request(outsider.cookie, method, url, body);
+        if (res.statusCode !== 404)
+          failures.push(`${route} (${id === victim.id ? 'local id' : 'provider id'}) → ${res.statusCode}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(t.emulator.requests).toEqual([]);
+    expect((await t.request(t.owner.cookie, 'GET', `/assistants/${victim.id}`)).json()).toMatchObject({
+      version: 1,
+      name: victim.name,
+    });
+  });
+});
+
+describe('bad input', () => {
+  const envelopeOk = (res: { statusCode: number; body: string; json(): any }) => {
+    expect(res.statusCode).toBeGreaterThanOrEqual(400);
+    expect(res.statusCode).toBeLessThan(500);
+    const body = res.json();
+    expect(typeof body.message).toBe('string');
+    expect(body.message.length).toBeGreaterThan(0);
+    expect(res.body).not.toMatch(/\n\s+at |node_modules|\.ts:\d+/);
+  };
+
+  const hostileKey = fc.oneof(
+    fc.constantFrom(
+      '__proto__',
+      'constructor',
+      'prototype',
+      'name',
+      'model',
+      'voice',
+      'temperature',
+      'toString',
+    ),
+    fc.string({ maxLength: 12 }),
+  );
+  const hostileValue = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.string({ maxLength: 30 }),
+      fc.string({ unit: fc.constantFrom('\u0000', '\u001f', '\u202e', '"', '\\', 'é', '💥'), maxLength: 10 }),
+      fc.constantFrom('0.5', '1e3', 'NaN', 'Infinity', '-0', 'true', 'null', ''),
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(tie('value'), { maxLength: 3 }),
+      fc.dictionary(hostileKey, tie('value'), { maxKeys: 4 }),
+    ),
+  })).value;
+  const hostileBody = fc.oneof(
+    fc.dictionary(hostileKey, hostileValue, { maxKeys: 5 }),
+    fc.record({ model: fc.dictionary(hostileKey, hostileValue, { maxKeys: 4 }) }),
+    fc.record({ voice: hostileValue, transcriber: hostileValue }),
+    hostileValue,
+  );
+
+  it('thousands of malformed PATCH bodies: a 4xx envelope, no provider call, no change', async () => {
+    const a = await createAssistant(t);
+    t.emulator.requests.length = 0;
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(hostileBody, async (body) => {
+        const res = await t.app.inject({
+          method: 'PATCH',
+          url: `/assistants/${a.id}`,
+          headers: { cookie: t.owner.cookie, 'content-type': 'application/json' },
+          payload: JSON.stringify(body) ?? 'null',
+        });
+        if (res.statusCode === 200) {
+          accepted++;
+          return;
+        }
+        envelopeOk(res);
+      }),
+      { numRuns: 1500 },
+    );
+    const after = (await t.request(t.owner.cookie, 'GET', `/assistants/${a.id}`)).json();
+    // Only the rare body that is a valid patch (such as {}) is accepted; none changed anything.
+    expect(t.emulator.received('PATCH')).toHaveLength(after.version - 1);
+    expect(accepted).toBeLessThan(1500);
+  });
+
+  it('malformed create, login and member bodies are 4xx envelopes with no provider call', async () => {
+    t.emulator.requests.length = 0;
+    const member = `/orgs/${t.orgId}/members`;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('/assistants', '/auth/login', member, '/assistants/import'),
+        hostileBody,
+        async (url, body) => {
+          const res = await t.app.inject({
+            method: 'POST',
+            url,
+            headers: { cookie: t.owner.cookie, 'content-type': 'application/json' },
+            payload: JSON.stringify(body) ?? 'null',
+          });
+          envelopeOk(res);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    expect(t.emulator.received('POST')).toEqual([]);
+  });
+
+  it('raw garbage, wrong content types, huge and deeply nested bodies, odd ids', async () => {
+    const a = await createAssistant(t);
+    const cases: Array<{ payload: string; type: string; status?: number }> = [
+      { payload: '{"name": "x"', type: 'application/json', status: 400 },
+      { payload: 'name=x', type: 'application/x-www-form-urlencoded', status: 415 },
+      { payload: '<xml/>', type: 'text/xml', status: 415 },
+      { payload: '', type: 'application/json', status: 400 },
+      { payload: JSON.stringify({ name: 'x'.repeat(300_000) }), type: 'application/json', status: 413 },
+      { payload: `${'['.repeat(5000)}${']'.repeat(5000)}`, type: 'application/json' },
+      { payload: `{"a":${'{"a":'.repeat(3000)}1${'}'.repeat(3001)}`, type: 'application/json' },
+      {
+        payload: '{"__proto__": {"admin": true}, "constructor": {"prototype": {"x": 1}}}',
+        type: 'application/json',
+        status: 400,
+      },
+    ];
+    for (const c of cases) {
+      const res = await t.app.inject({
+        method: 'PATCH',
+        url: `/assistants/${a.id}`,
+        headers: { cookie: t.owner.cookie, 'content-type': c.type },
+        payload: c.payload,
+      });
+      envelopeOk(res);
+      if (c.status)
+        expect({ type: c.type, status: res.statusCode }).toEqual({ type: c.type, status: c.status });
+    }
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+    for (const id of [
+      '%00',
+      '..%2F..%2Fetc',
+      "1' or '1'='1",
+      'x'.repeat(500),
+      '00000000-0000-0000-0000-000000000000',
+    ]) {
+      const res = await t.request(t.owner.cookie, 'GET', `/assistants/${id}`);
+      envelopeOk(res);
+    }
+    expect(t.emulator.received('PATCH')).toEqual([]);
+  });
+});
+
+describe('secrets and headers', () => {
+  it('passwords, session tokens, password hashes and the provider key never reach a response or a log line', async () => {
+    logLines.length = 0;
+    const password = `pw-${randomBytes(8).toString('hex')}`;
+    const email = `secret-${randomBytes(3).toString('hex')}@example.com`;
+    const added = await t.request(t.owner.cookie, 'POST', `/orgs/${t.orgId}/members`, {
+      email,
+      role: 'editor',
+      password,
+    });
+    const login = await t.request(undefined, 'POST', '/auth/login', { email, password });
+    const token = login.cookies.find((c) => c.name === 'auth-token')?.value as string;
+    const cookie = `auth-token=${token}`;
+    await t.request(undefined, 'POST', '/auth/login', { email, password: 'wrong-password' });
+    const responses = [
+      added,
+      login,
+      await t.request(cookie, 'GET', '/auth/me'),
+      await t.request(t.owner.cookie, 'GET', `/orgs/${t.orgId}/members`),
+      await t.request(cookie, 'POST', '/assistants', assistantBody()),
+    ];
+    t.emulator.faults.failures = [{ status: 500, times: 10 }];
+    responses.push(await t.request(cookie, 'POST', '/assistants', assistantBody()));
+    const everything = [...responses.map((r) => r.body), ...logLines].join('\n');
+    expect(logLines.length).toBeGreaterThan(5);
+    for (const secret of [password, token, EMULATOR_KEY, '$argon2id$', 'passwordHash', 'wrong-password']) {
+      expect(everything).not.toContain(secret);
+    }
+  });
+
+  it('sends the usual security headers', async () => {
+    const res = await t.request(undefined, 'GET', '/healthz');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['strict-transport-security']).toBeDefined();
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+});
+
+describe('NUL characters', () => {
+  it('are refused in bodies, paths and queries before any provider call, naming the field', async () => {
+    const a = await createAssistant(t);
+    t.emulator.requests.length = 0;
+    const patch = await t.request(t.owner.cookie, 'PATCH', `/assistants/${a.id}`, {
+      name: 'a\u0000b',
+      model: { systemPrompt: '\u0000' },
+    });
+    expect(patch.statusCode).toBe(400);
+    expect(patch.json().details).toEqual([
+      { field: 'name', message: 'must not contain the NUL character (\\u0000)' },
+      { field: 'model.systemPrompt', message: 'must not contain the NUL character (\\u0000)' },
+    ]);
+    expect((await t.request(t.owner.cookie, 'GET', '/assistants/%00')).statusCode).toBe(400);
+    expect((await t.request(t.owner.cookie, 'GET', '/assistants?q=%00')).statusCode).toBe(400);
+    expect(
+      (await t.request(undefined, 'POST', '/auth/login', { email: 'a\u0000@b.c', password: 'x' })).statusCode,
+    ).toBe(400);
+    expect(t.emulator.requests).toEqual([]);
+  });
+});
