@@ -27,11 +27,11 @@ function findNul(root: unknown, rootPath: string): FieldProblem[] {
     if (typeof value === 'string') {
       if (value.includes('\u0000')) problems.push({ field: path || 'body', message });
     } else if (Array.isArray(value)) {
-      value.forEach((item, i) => stack.push([item, child(String(i))]));
+      for (const [i, item] of value.entries()) stack.push([item, child(String(i))]);
     } else if (isPlainObject(value)) {
       for (const [key, item] of Object.entries(value)) {
         if (key.includes('\u0000'))
-          problems.push({ field: child(key.replace(/\u0000/g, '\\u0000')), message });
+          problems.push({ field: child(key.replaceAll('\u0000', '\\u0000')), message });
         else stack.push([item, child(key)]);
       }
     }
