@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
-import { AppError, notFound } from '../errors.ts';
+import { AppError, notFound, validationError } from '../errors.ts';
 import type { OrgMembership, OrgRepository } from '../orgs/org-repository.ts';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
 import type { SessionContext, SessionRepository } from './session-repository.ts';
@@ -37,6 +37,16 @@ export class AuthService {
     const token = newSessionToken();
     await this.sessions.create(hashToken(token), user.id, activeOrgId, this.sessionTtlHours);
     return { token, user: { id: user.id, email: user.email, name: user.name }, memberships, activeOrgId };
+  }
+
+  /** Changes the caller's password and ends their other sessions at once. */
+  async changePassword(session: SessionContext, currentPassword: string, newPassword: string): Promise<void> {
+    const user = await this.users.findById(session.userId);
+    if (!user || !(await verifyPassword(user.passwordHash, currentPassword))) {
+      throw validationError([{ field: 'currentPassword', message: 'is incorrect' }]);
+    }
+    await this.users.setPasswordHash(user.id, await hashPassword(newPassword));
+    await this.sessions.revokeOthers(user.id, session.tokenHash);
   }
 
   logout(session: SessionContext): Promise<void> {

@@ -108,6 +108,31 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
     },
   );
 
+  app.post(
+    '/auth/password',
+    {
+      preValidation: guards.signedIn,
+      schema: {
+        tags: ['Auth'],
+        summary: 'Change my password',
+        description: 'Ends every other session of the user at once; this one stays signed in.',
+        security: COOKIE_SECURITY,
+        body: Type.Object(
+          {
+            currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+            newPassword: Type.String({ minLength: 8, maxLength: 1024 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), ...errors(400, 401) },
+      },
+    },
+    async (request, reply) => {
+      await auth.changePassword(sessionOf(request), request.body.currentPassword, request.body.newPassword);
+      return reply.code(204).send(null);
+    },
+  );
+
   app.get(
     '/auth/me',
     {

@@ -1,4 +1,4 @@
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, gt, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { memberships, sessions, users } from '../db/schema.ts';
 import type { Role } from '../orgs/roles.ts';
@@ -55,6 +55,13 @@ export class SessionRepository {
 
   async revoke(tokenHash: string): Promise<void> {
     await this.db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
+  }
+
+  /** Ends every session of the user but the one given (after a password change). */
+  async revokeOthers(userId: string, keepTokenHash: string): Promise<void> {
+    await this.db
+      .delete(sessions)
+      .where(and(eq(sessions.userId, userId), ne(sessions.tokenHash, keepTokenHash)));
   }
 
   async setActiveOrg(tokenHash: string, orgId: string): Promise<void> {

@@ -36,6 +36,10 @@ export class UserRepository {
     return row;
   }
 
+  async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
+    await this.db.update(users).set({ passwordHash }).where(eq(users.id, userId));
+  }
+
   async hasAnyUser(db: Database = this.db): Promise<boolean> {
     const rows = await db.select({ id: users.id }).from(users).limit(1);
     return rows.length > 0;

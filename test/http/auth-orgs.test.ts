@@ -81,6 +81,86 @@ describe('sign-in', () => {
     expect((await t.request(cookie, 'GET', '/auth/me')).statusCode).toBe(401);
   });
 
+  it('a password change ends the other sessions at once and keeps this one', async () => {
+    const member = await t.userWithRole('editor');
+    const other = await t.login(member.email, 'member-password-1');
+    const wrong = await t.request(member.cookie, 'POST', '/auth/password', {
+      currentPassword: 'nope',
+      newPassword: 'brand-new-pass-1',
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().details).toEqual([{ field: 'currentPassword', message: 'is incorrect' }]);
+    const changed = await t.request(member.cookie, 'POST', '/auth/password', {
+      currentPassword: 'member-password-1',
+      newPassword: 'brand-new-pass-1',
+    });
+    expect(changed.statusCode).toBe(204);
+    expect((await t.request(member.cookie, 'GET', '/auth/me')).statusCode).toBe(200);
+    expect((await t.request(other, 'GET', '/auth/me')).statusCode).toBe(401);
+    expect(
+      (
+        await t.request(undefined, 'POST', '/auth/login', {
+          email: member.email,
+          password: 'member-password-1',
+        })
+      ).statusCode,
+    ).toBe(401);
+    expect(
+      (
+        await t.request(undefined, 'POST', '/auth/login', {
+          email: member.email,
+          password: 'brand-new-pass-1',
+        })
+      ).statusCode,
+    ).toBe(200);
+  });
+
+  it('rate-limits sign-in per address across emails', async () => {
+    // The test app's own owner sign-in is the first of the five attempts.
+    const limited = await startTestApp({ env: { LOGIN_RATE_LIMIT_PER_ADDRESS: '5' } });
+    try {
+      for (let i = 0; i < 4; i++) {
+        const res = await limited.request(undefined, 'POST', '/auth/login', {
+          email: `spray${i}@example.com`,
+          password: 'guess-123',
+        });
+        expect(res.statusCode).toBe(401);
+      }
+      const blocked = await limited.request(undefined, 'POST', '/auth/login', {
+        email: 'spray9@example.com',
+        password: 'guess-123',
+      });
+      expect(blocked.statusCode).toBe(429);
+      expect(blocked.headers['retry-after']).toBeDefined();
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('accepts state-changing requests from ALLOWED_ORIGINS, and only those', async () => {
+    const allowed = await startTestApp({ env: { ALLOWED_ORIGINS: 'https://admin.example.com' } });
+    try {
+      const ok = await allowed.request(
+        allowed.owner.cookie,
+        'POST',
+        '/orgs',
+        { name: 'Allowed' },
+        { origin: 'https://admin.example.com' },
+      );
+      expect(ok.statusCode).toBe(201);
+      const other = await allowed.request(
+        allowed.owner.cookie,
+        'POST',
+        '/orgs',
+        { name: 'Other' },
+        { origin: 'https://admin.example.org' },
+      );
+      expect(other.statusCode).toBe(403);
+    } finally {
+      await allowed.close();
+    }
+  });
+
   it('an expired session is a 401', async () => {
     const cookie = await t.login(OWNER.email, OWNER.password);
     const token = cookie.split('=')[1] as string;
