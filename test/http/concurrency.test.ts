@@ -65,7 +65,7 @@ describe('concurrent updates', () => {
     expect(blocked.json()).toMatchObject({ code: 'update_in_progress' });
     expect(blocked.headers['retry-after']).toBe('1');
     expect(waited).toBeGreaterThanOrEqual(450);
-    expect(waited).toBeLessThan(1_400);
+    expect(waited).toBeLessThan(3_000); // bounded: it never waits on the dead holder's full lease
     expect(
       t.emulator.received('PATCH').filter((r) => r.path.endsWith(assistant.providerAssistantId)),
     ).toHaveLength(0);

@@ -22,6 +22,8 @@ afterAll(async () => {
 });
 beforeEach(() => {
   emulator.faults = noFaults();
+  // Each test waits on "Vapi received the PATCH"; an earlier test's PATCH must not count.
+  emulator.requests.length = 0;
 });
 
 const start = () =>
