@@ -1,6 +1,6 @@
 // SQL for assistants and their versions, nothing else. Every statement is short: no transaction
 // or connection is held while the provider is called.
-import { and, desc, eq, ilike, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, ilike, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { type AssistantRow, assistants, assistantVersions } from '../db/schema.ts';
 import type { ProviderConfig } from './merge.ts';
@@ -174,18 +174,30 @@ export class AssistantRepository {
     token: string,
     leaseMs: number,
   ): Promise<{ row: AssistantRow; previousSyncState: SyncState } | undefined> {
-    const result = await this.db.execute(sql`
-      update ${assistants} as a
-      set lease_token = ${token}, lease_expires_at = now() + make_interval(secs => ${leaseMs / 1000}),
-          sync_state = 'pending'
-      from (select id, sync_state from ${assistants} where id = ${id} for update) as before
-      where a.id = before.id and (a.lease_expires_at is null or a.lease_expires_at < now())
-      returning a.id, before.sync_state as previous_sync_state`);
-    const acquired = (result as unknown as { rows: Array<{ previous_sync_state: SyncState }> }).rows[0];
+    // One statement: lock the row, read its sync state as it was, take the lease, return the row.
+    const before = this.db
+      .select({ id: assistants.id, syncState: assistants.syncState })
+      .from(assistants)
+      .where(eq(assistants.id, id))
+      .for('update')
+      .as('before');
+    const [acquired] = await this.db
+      .update(assistants)
+      .set({
+        leaseToken: token,
+        leaseExpiresAt: sql`now() + make_interval(secs => ${leaseMs / 1000})`,
+        syncState: 'pending',
+      })
+      .from(before)
+      .where(
+        and(
+          eq(assistants.id, before.id),
+          or(isNull(assistants.leaseExpiresAt), lt(assistants.leaseExpiresAt, sql`now()`)),
+        ),
+      )
+      .returning({ row: getTableColumns(assistants), previousSyncState: before.syncState });
     if (!acquired) return undefined;
-    const row = await this.findById(id);
-    if (!row) return undefined;
-    return { row, previousSyncState: acquired.previous_sync_state };
+    return { row: acquired.row as AssistantRow, previousSyncState: acquired.previousSyncState as SyncState };
   }
 
   /** Gives the lease back without a new version; `syncState` says what is known about the provider. */

@@ -10,8 +10,7 @@ import type { AssistantRepository, SyncState } from './assistant-repository.ts';
 export interface Lease {
   readonly token: string;
   readonly row: AssistantRow;
-  readonly previousSyncState: SyncState;
-  /** The sync state to leave behind on release; becomes `synced` once the provider's copy is stored. */
+  /** The sync state to leave behind on release: as it was before the lease, `synced` once the provider's copy is stored. */
   syncStateAfter: SyncState;
 }
 
@@ -24,7 +23,7 @@ export class UpdateLeases {
   constructor(
     private readonly repo: AssistantRepository,
     /** Longer than the longest provider exchange a holder can run. */
-    readonly leaseMs: number,
+    private readonly leaseMs: number,
     /** How long a request waits for another update of the same assistant before a 409. */
     private readonly waitMs: number,
   ) {}
@@ -34,7 +33,7 @@ export class UpdateLeases {
     const deadline = Date.now() + waitMs;
     for (;;) {
       const acquired = await this.repo.tryAcquireLease(assistantId, token, this.leaseMs);
-      if (acquired) return { token, ...acquired, syncStateAfter: acquired.previousSyncState };
+      if (acquired) return { token, row: acquired.row, syncStateAfter: acquired.previousSyncState };
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
         throw conflict(
