@@ -5,7 +5,8 @@ import { validationError } from '../errors.ts';
 import { actorOf, type Guards } from '../http/authenticate.ts';
 import { COOKIE_SECURITY, errorResponse, errors, jsonResponse } from '../http/schemas.ts';
 import type { AssistantService } from './assistant-service.ts';
-import { etagOf, toAssistantResponse, toVersionResponse } from './mapper.ts';
+import { toAssistantResponse, toVersionResponse } from './mapper.ts';
+import { sendAssistant } from './routes.ts';
 import {
   Assistant,
   AssistantIdParams,
@@ -90,7 +91,7 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{
         request.params.n,
         request.headers['if-match'],
       );
-      return reply.header('etag', etagOf(row)).send(toAssistantResponse(row));
+      return sendAssistant(reply, row);
     },
   );
 
@@ -116,7 +117,7 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       const row = await assistants.sync(actorOf(request), request.params.id);
-      return reply.header('etag', etagOf(row)).send(toAssistantResponse(row));
+      return sendAssistant(reply, row);
     },
   );
 

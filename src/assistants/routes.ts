@@ -1,6 +1,8 @@
 // Thin routes: parse, call the service, map. The rules live in assistant-service.ts.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
+import type { AssistantRow } from '../db/schema.ts';
 import { actorOf, type Guards } from '../http/authenticate.ts';
 import { COOKIE_SECURITY, errorResponse, errors, jsonResponse } from '../http/schemas.ts';
 import type { AssistantService } from './assistant-service.ts';
@@ -16,6 +18,11 @@ import {
 } from './schemas.ts';
 
 const tags = ['Assistants'];
+
+/** Every answer that is one assistant carries its ETag, for a later If-Match. */
+export function sendAssistant(reply: FastifyReply, row: AssistantRow) {
+  return reply.header('etag', etagOf(row)).send(toAssistantResponse(row));
+}
 const ETAG_HEADER = {
   etag: { type: 'string', description: 'Pass as If-Match to update conditionally.' },
 };
@@ -61,7 +68,7 @@ export const assistantRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       const row = await assistants.create(actorOf(request), request.body);
-      return reply.code(201).header('etag', etagOf(row)).send(toAssistantResponse(row));
+      return sendAssistant(reply.code(201), row);
     },
   );
 
@@ -79,7 +86,7 @@ export const assistantRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       const row = await assistants.get(actorOf(request), request.params.id);
-      return reply.header('etag', etagOf(row)).send(toAssistantResponse(row));
+      return sendAssistant(reply, row);
     },
   );
 
@@ -112,7 +119,7 @@ export const assistantRoutes: FastifyPluginAsyncTypebox<{
         request.body,
         request.headers['if-match'],
       );
-      return reply.header('etag', etagOf(row)).send(toAssistantResponse(row));
+      return sendAssistant(reply, row);
     },
   );
 

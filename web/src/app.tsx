@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api, describeError, type Me, roleAtLeast } from './api.ts';
 import { AssistantPage } from './assistant-page.tsx';
 import { AssistantsPage } from './assistants-page.tsx';
+import { ErrorMessage } from './error-message.tsx';
 import { MembersPage } from './members-page.tsx';
 import { NewAssistantPage } from './new-assistant-page.tsx';
 import { SignIn } from './sign-in.tsx';
@@ -26,7 +27,7 @@ export function App() {
   }, [loadMe]);
 
   if (me === undefined)
-    return <main className="page">{error ? <p role="alert">{error}</p> : <p>Loading…</p>}</main>;
+    return <main className="page">{error ? <ErrorMessage text={error} /> : <p>Loading…</p>}</main>;
   if (me === null) return <SignIn onSignedIn={setMe} />;
 
   const active = me.memberships.find((m) => m.orgId === me.activeOrgId);
@@ -83,11 +84,7 @@ export function App() {
         </div>
       </header>
       <main className="page">
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
+        <ErrorMessage text={error} />
         {!role ? (
           <p>You are not a member of an organization yet. Ask an admin to add you.</p>
         ) : (

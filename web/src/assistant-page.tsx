@@ -8,6 +8,7 @@ import {
   patchBody,
   problemsByField,
 } from './assistant-form.ts';
+import { ErrorMessage } from './error-message.tsx';
 import { navigate } from './use-route.ts';
 
 interface Loaded {
@@ -129,13 +130,7 @@ export function AssistantPage({ id, role }: { id: string; role: Role }) {
     });
 
   if (!loaded || !values) {
-    return message ? (
-      <p role="alert" className="error">
-        {message.text}
-      </p>
-    ) : (
-      <p>Loading…</p>
-    );
+    return message ? <ErrorMessage text={message.text} /> : <p>Loading…</p>;
   }
   const a = loaded.assistant;
 

@@ -1,5 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { type Assistant, api, describeError, type Role, roleAtLeast } from './api.ts';
+import { ErrorMessage } from './error-message.tsx';
 
 interface Page {
   items: Assistant[];
@@ -55,11 +56,7 @@ export function AssistantsPage({ role }: { role: Role }) {
         <input id="search" type="search" value={query} onChange={(e) => setQuery(e.target.value)} />
         <button type="submit">Search</button>
       </form>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <ErrorMessage text={error} />
       {!loading && items.length === 0 && !error && (
         <p>No assistants{search ? ` match “${search}”` : ' yet'}.</p>
       )}

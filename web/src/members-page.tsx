@@ -1,5 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api, describeError, type Member, type Role, roleAtLeast } from './api.ts';
+import { ErrorMessage } from './error-message.tsx';
 
 const ROLES: Role[] = ['viewer', 'editor', 'admin', 'owner'];
 
@@ -49,11 +50,7 @@ export function MembersPage({ orgId, role }: { orgId: string; role: Role }) {
   return (
     <section>
       <h1>Members</h1>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <ErrorMessage text={error} />
       <table>
         <thead>
           <tr>

@@ -8,6 +8,7 @@ import {
   type FormValues,
   problemsByField,
 } from './assistant-form.ts';
+import { ErrorMessage } from './error-message.tsx';
 import { navigate } from './use-route.ts';
 
 export function NewAssistantPage() {
@@ -47,11 +48,7 @@ export function NewAssistantPage() {
           readOnly={false}
           onChange={(f, v) => setValues({ ...values, [f]: v })}
         />
-        {message && (
-          <p role="alert" className="error">
-            {message}
-          </p>
-        )}
+        <ErrorMessage text={message} />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
             {busy ? 'Creating…' : 'Create assistant'}

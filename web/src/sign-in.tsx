@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { api, describeError, type Me } from './api.ts';
+import { ErrorMessage } from './error-message.tsx';
 
 export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   const [email, setEmail] = useState('');
@@ -44,11 +45,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
             onChange={(e) => setPassword(e.target.value)}
           />
         </label>
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
+        <ErrorMessage text={error} />
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
