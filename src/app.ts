@@ -6,11 +6,16 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { ApiKeyRepository } from './api-keys/api-key-repository.ts';
+import { ApiKeyService } from './api-keys/api-key-service.ts';
+import { apiKeyRoutes } from './api-keys/routes.ts';
 import { AssistantRepository } from './assistants/assistant-repository.ts';
 import { AssistantService } from './assistants/assistant-service.ts';
 import { historyRoutes } from './assistants/history-routes.ts';
 import { assistantRoutes } from './assistants/routes.ts';
 import { UpdateLeases } from './assistants/update-lease.ts';
+import { AuditLog } from './audit/audit-log.ts';
+import { auditRoutes } from './audit/routes.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { authRoutes } from './auth/routes.ts';
 import { SessionRepository } from './auth/session-repository.ts';
@@ -36,6 +41,8 @@ export interface Services {
   readonly orgs: OrgService;
   readonly assistants: AssistantService;
   readonly sessions: SessionRepository;
+  readonly apiKeys: ApiKeyService;
+  readonly audit: AuditLog;
   readonly reconciler: Reconciler;
 }
 
@@ -53,17 +60,22 @@ export function createServices(
   const sessions = new SessionRepository(db);
   const orgRepository = new OrgRepository(db);
   const assistantRepository = new AssistantRepository(db);
+  const audit = new AuditLog(db, log);
+  const orgs = new OrgService(db, orgRepository, users, audit);
   const leaseMs = PROVIDER_CALLS_PER_LEASE * (3 * config.providerTimeoutMs + RETRY_BUDGET_MS) + 5_000;
   const assistants = new AssistantService(
     assistantRepository,
     provider,
     new UpdateLeases(assistantRepository, leaseMs, config.updateWaitMs),
+    audit,
     log,
   );
   return {
     sessions,
-    auth: new AuthService(db, users, sessions, orgRepository, config.sessionTtlHours),
-    orgs: new OrgService(orgRepository, users),
+    auth: new AuthService(db, users, sessions, orgRepository, audit, config.sessionTtlHours),
+    orgs,
+    apiKeys: new ApiKeyService(db, new ApiKeyRepository(db), orgs, audit),
+    audit,
     assistants,
     reconciler: new Reconciler(
       assistantRepository,
@@ -92,6 +104,10 @@ export async function buildApp({ config, db, services, logger }: AppDeps): Promi
   app.setValidatorCompiler(createValidatorCompiler());
   app.decorateRequest('session', null);
   app.decorateRequest('actor', null);
+  // Every answer names its request, so a caller can find it in the audit log and the server's log.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
 
   registerErrorHandling(app);
   await app.register(helmet, {
@@ -111,10 +127,12 @@ export async function buildApp({ config, db, services, logger }: AppDeps): Promi
   registerNulGuard(app);
   await registerOpenApi(app);
 
-  const guards = createGuards(services.sessions);
+  const guards = createGuards(services.sessions, services.apiKeys);
   await app.register(healthRoutes, { db });
   await app.register(authRoutes, { auth: services.auth, guards, config });
   await app.register(orgRoutes, { orgs: services.orgs, guards });
+  await app.register(apiKeyRoutes, { apiKeys: services.apiKeys, guards });
+  await app.register(auditRoutes, { audit: services.audit, orgs: services.orgs, guards });
   await app.register(assistantRoutes, { assistants: services.assistants, guards });
   await app.register(historyRoutes, { assistants: services.assistants, guards });
   await registerDashboard(app);

@@ -1,6 +1,7 @@
 // SQL for assistants and their versions, nothing else. Every statement is short: no transaction
 // or connection is held while the provider is called.
 import { and, desc, eq, getTableColumns, ilike, isNull, lt, or, sql } from 'drizzle-orm';
+import { type AuditEvent, writeAudit } from '../audit/audit-log.ts';
 import type { Database } from '../db/database.ts';
 import { type AssistantRow, assistants, assistantVersions } from '../db/schema.ts';
 import type { ProviderConfig } from './merge.ts';
@@ -16,6 +17,7 @@ export interface NewVersion {
   changedPaths: string[];
   source: VersionSource;
   actorUserId: string | null;
+  actorApiKeyId: string | null;
 }
 
 export type VersionRow = typeof assistantVersions.$inferSelect;
@@ -79,16 +81,20 @@ export class AssistantRepository {
   }
 
   /**
-   * Stores a new assistant with its first version, in one transaction. Returns undefined when
-   * the provider assistant is already stored (two imports racing).
+   * Stores a new assistant with its first version and audit event, in one transaction. Returns
+   * undefined when the provider assistant is already stored (two imports racing).
    */
-  async insert(input: {
-    orgId: string;
-    providerAssistantId: string;
-    config: ProviderConfig;
-    actorUserId: string;
-    source: 'create' | 'import';
-  }): Promise<AssistantRow | undefined> {
+  async insert(
+    input: {
+      orgId: string;
+      providerAssistantId: string;
+      config: ProviderConfig;
+      actorUserId: string | null;
+      actorApiKeyId: string | null;
+      source: 'create' | 'import';
+    },
+    audit: (row: AssistantRow) => AuditEvent,
+  ): Promise<AssistantRow | undefined> {
     return this.db.transaction(async (tx) => {
       const [row] = await tx
         .insert(assistants)
@@ -110,7 +116,9 @@ export class AssistantRepository {
         changedPaths: [],
         source: input.source,
         actorUserId: input.actorUserId,
+        actorApiKeyId: input.actorApiKeyId,
       });
+      await writeAudit(tx, audit(row));
       return row;
     });
   }
@@ -210,16 +218,22 @@ export class AssistantRepository {
 
   /**
    * Stores what the provider confirmed as the next version, in one transaction with its history
-   * row. Only the lease holder may store; the lease itself is released separately.
+   * row and audit event. Only the lease holder may store; the lease itself is released separately.
    */
-  async storeVersion(id: string, leaseToken: string, version: NewVersion): Promise<AssistantRow> {
+  async storeVersion(
+    id: string,
+    leaseToken: string,
+    version: NewVersion,
+    audit: AuditEvent,
+  ): Promise<AssistantRow> {
     return this.db.transaction(async (tx) => {
       const [row] = await tx
         .update(assistants)
         .set({
           config: version.config,
           version: sql`${assistants.version} + 1`,
-          updatedBy: version.actorUserId ?? sql`${assistants.updatedBy}`,
+          // A change found at the provider has no Switchboard author; the last one stays.
+          updatedBy: version.source === 'provider' ? sql`${assistants.updatedBy}` : version.actorUserId,
           updatedAt: sql`now()`,
         })
         .where(and(eq(assistants.id, id), eq(assistants.leaseToken, leaseToken)))
@@ -227,15 +241,18 @@ export class AssistantRepository {
       if (!row)
         throw new Error(`assistant ${id} lost its update lease before the provider's answer was stored`);
       await tx.insert(assistantVersions).values({ assistantId: id, version: row.version, ...version });
+      await writeAudit(tx, { ...audit, detail: { ...audit.detail, version: row.version } });
       return row;
     });
   }
 
-  async delete(id: string): Promise<void> {
-    await this.db.delete(assistants).where(eq(assistants.id, id));
+  async delete(id: string, audit: AuditEvent): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.delete(assistants).where(eq(assistants.id, id));
+      await writeAudit(tx, audit);
+    });
   }
 
-  /** Assistants left `pending` by a process that died, whose lease has run out. */
   /**
    * Ends every lease at once. Only for a database no other process can have open (PGlite), where
    * any lease found at start belonged to a process that is gone.
@@ -249,6 +266,7 @@ export class AssistantRepository {
     return cleared.length;
   }
 
+  /** Assistants left `pending` by a process that died, whose lease has run out. */
   async findStalePending(limit: number): Promise<AssistantRow[]> {
     return this.db
       .select()

@@ -1,12 +1,15 @@
 // The assistants' rules. Every write goes provider first, then database; the database changes
 // only with what the provider confirmed, and every confirmed configuration becomes a version.
 import type { FastifyBaseLogger } from 'fastify';
+import { type AuditEvent, type AuditLog, auditEvent } from '../audit/audit-log.ts';
+import type { Actor } from '../auth/actor.ts';
 import type { AssistantRow } from '../db/schema.ts';
 import { conflict, notFound, ProviderError, preconditionFailed, validationError } from '../errors.ts';
 import type { AssistantProvider } from '../providers/vapi/vapi-client.ts';
+import { decodeCursor, encodeCursor, toPage } from '../shared/cursor.ts';
 import { deepEqual } from '../shared/objects.ts';
 import type { AssistantRepository, NewVersion, SyncState, VersionSource } from './assistant-repository.ts';
-import { decodeCursor, encodeCursor, etagOf, ifMatchSatisfied } from './mapper.ts';
+import { etagOf, ifMatchSatisfied } from './mapper.ts';
 import {
   changedPaths,
   comparable,
@@ -20,12 +23,6 @@ import type { AssistantCreate, AssistantListQuery, AssistantPatch } from './sche
 import type { Lease, UpdateLeases } from './update-lease.ts';
 import { validateAssistantPatch, validateConfigKeys } from './validation.ts';
 
-/** Who is acting, in which organization (already checked to hold the needed role). */
-export interface Actor {
-  readonly userId: string;
-  readonly orgId: string;
-}
-
 /** Builds the provider changes from the provider's current copy; undefined when nothing would change. */
 type ChangeBuilder = (base: AssistantRow) => ProviderConfig | undefined;
 
@@ -34,6 +31,7 @@ export class AssistantService {
     private readonly repo: AssistantRepository,
     private readonly provider: AssistantProvider,
     private readonly leases: UpdateLeases,
+    private readonly audit: AuditLog,
     private readonly log: FastifyBaseLogger,
   ) {}
 
@@ -47,9 +45,8 @@ export class AssistantService {
       after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
       nameContains: query.q,
     });
-    const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+    const page = toPage(rows, limit, encodeCursor);
+    return { items: page.items, nextCursor: page.next };
   }
 
   async get(actor: Actor, idOrProviderId: string): Promise<AssistantRow> {
@@ -60,30 +57,40 @@ export class AssistantService {
 
   async create(actor: Actor, input: AssistantCreate): Promise<AssistantRow> {
     const config = newProviderConfig(input);
-    const problems = validateConfigKeys(config, Object.keys(config));
-    if (problems.length > 0) throw validationError(problems);
-    const created = await this.provider.create(config);
-    try {
-      const row = await this.repo.insert({
-        orgId: actor.orgId,
-        providerAssistantId: created.id,
-        config: created,
-        actorUserId: actor.userId,
-        source: 'create',
-      });
-      if (!row)
-        throw new Error(`the provider returned an assistant id that is already stored: ${created.id}`);
-      return row;
-    } catch (error) {
-      // Not stored, so it must not stay at the provider as an orphan either.
-      await this.provider.delete(created.id).catch((cleanup) => {
-        this.log.error(
-          { err: cleanup, providerAssistantId: created.id },
-          'could not remove an unstored provider assistant',
+    const attempt = assistantEvent(actor, 'assistant.created', null, { name: config.name });
+    return this.audit.attempt(attempt, async () => {
+      const problems = validateConfigKeys(config, Object.keys(config));
+      if (problems.length > 0) throw validationError(problems);
+      const created = await this.provider.create(config);
+      try {
+        const row = await this.repo.insert(
+          {
+            orgId: actor.orgId,
+            providerAssistantId: created.id,
+            config: created,
+            ...authorOf(actor),
+            source: 'create',
+          },
+          (row) => ({
+            ...attempt,
+            targetId: row.id,
+            detail: { ...attempt.detail, providerAssistantId: created.id },
+          }),
         );
-      });
-      throw error;
-    }
+        if (!row)
+          throw new Error(`the provider returned an assistant id that is already stored: ${created.id}`);
+        return row;
+      } catch (error) {
+        // Not stored, so it must not stay at the provider as an orphan either.
+        await this.provider.delete(created.id).catch((cleanup) => {
+          this.log.error(
+            { err: cleanup, providerAssistantId: created.id },
+            'could not remove an unstored provider assistant',
+          );
+        });
+        throw error;
+      }
+    });
   }
 
   /** The seed's PATCH: nested fields merge one by one into the provider's current copy. */
@@ -94,25 +101,27 @@ export class AssistantService {
     ifMatch?: string,
   ): Promise<AssistantRow> {
     const current = await this.get(actor, idOrProviderId);
-    if (!ifMatchSatisfied(ifMatch, etagOf(current))) throw preconditionFailed();
-    const keys = touchedKeys(patch);
-    if (keys.length === 0) return current;
-    // A request that cannot pass is refused before it waits for anyone or reaches the provider.
-    assertValidPatch(current.config, patch);
-    return this.changeAtProvider(actor, current, ifMatch, 'update', (base) => {
-      const next = mergeAssistantPatch(base.config, patch);
-      assertValidPatch(base.config, patch, next);
-      if (keys.every((key) => deepEqual(next[key], base.config[key]))) return undefined;
-      return providerChanges(next, keys);
+    const event = assistantEvent(actor, 'assistant.updated', current.id);
+    return this.audit.attempt(event, async () => {
+      if (!ifMatchSatisfied(ifMatch, etagOf(current))) throw preconditionFailed();
+      const keys = touchedKeys(patch);
+      if (keys.length === 0) return current;
+      // A request that cannot pass is refused before it waits for anyone or reaches the provider.
+      assertValidPatch(current.config, patch);
+      return this.changeAtProvider(actor, current, ifMatch, 'update', event, (base) => {
+        const next = mergeAssistantPatch(base.config, patch);
+        assertValidPatch(base.config, patch, next);
+        if (keys.every((key) => deepEqual(next[key], base.config[key]))) return undefined;
+        return providerChanges(next, keys);
+      });
     });
   }
 
   async listVersions(actor: Actor, idOrProviderId: string, limit: number, before?: number) {
     const assistant = await this.get(actor, idOrProviderId);
     const rows = await this.repo.listVersions(assistant.id, limit + 1, before);
-    const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    return { items, nextBefore: rows.length > limit && last ? last.version : null };
+    const page = toPage(rows, limit, (last) => last.version);
+    return { items: page.items, nextBefore: page.next };
   }
 
   async getVersion(actor: Actor, idOrProviderId: string, n: number) {
@@ -125,22 +134,33 @@ export class AssistantService {
   /** Makes version `n`'s configuration current again, through the same path as a PATCH. */
   async restore(actor: Actor, idOrProviderId: string, n: number, ifMatch?: string): Promise<AssistantRow> {
     const current = await this.get(actor, idOrProviderId);
-    if (!ifMatchSatisfied(ifMatch, etagOf(current))) throw preconditionFailed();
-    const target = await this.repo.getVersion(current.id, n);
-    if (!target) throw notFound(`Version ${n}`);
-    return this.changeAtProvider(actor, current, ifMatch, 'restore', (base) => {
-      const changes = restoreChanges(base.config, target.config);
-      const problems = validateConfigKeys(target.config, Object.keys(changes));
-      if (problems.length > 0) throw validationError(problems);
-      return Object.keys(changes).length > 0 ? changes : undefined;
+    const event = assistantEvent(actor, 'assistant.restored', current.id, { restoredVersion: n });
+    return this.audit.attempt(event, async () => {
+      if (!ifMatchSatisfied(ifMatch, etagOf(current))) throw preconditionFailed();
+      const target = await this.repo.getVersion(current.id, n);
+      if (!target) throw notFound(`Version ${n}`);
+      return this.changeAtProvider(actor, current, ifMatch, 'restore', event, (base) => {
+        const changes = restoreChanges(base.config, target.config);
+        const problems = validateConfigKeys(target.config, Object.keys(changes));
+        if (problems.length > 0) throw validationError(problems);
+        return Object.keys(changes).length > 0 ? changes : undefined;
+      });
     });
   }
 
   /** Reads the assistant from the provider and stores what it says (a `provider` version when it differs). */
   async sync(actor: Actor, idOrProviderId: string): Promise<AssistantRow> {
     const current = await this.get(actor, idOrProviderId);
-    const { value, syncState } = await this.withLease(current.id, (lease) => this.settleFromProvider(lease));
-    return settled(value, syncState);
+    const event = assistantEvent(actor, 'assistant.synced', current.id);
+    return this.audit.attempt(event, async () => {
+      const { value, syncState } = await this.withLease(current.id, (lease) =>
+        this.settleFromProvider(lease, actor),
+      );
+      // A difference was stored with its own event; an unchanged check is recorded here.
+      if (value.version === current.version)
+        await this.audit.record({ ...event, detail: { changedPaths: [] } });
+      return settled(value, syncState);
+    });
   }
 
   /** The reconciler's sync: skips an assistant whose update is in progress (it reads the provider anyway). */
@@ -150,7 +170,7 @@ export class AssistantService {
     try {
       const { value, syncState } = await this.withLease(
         assistantId,
-        (lease) => this.settleFromProvider(lease),
+        (lease) => this.settleFromProvider(lease, null),
         0,
       );
       if (syncState === 'missing') return 'missing';
@@ -164,10 +184,16 @@ export class AssistantService {
 
   async delete(actor: Actor, idOrProviderId: string): Promise<void> {
     const current = await this.get(actor, idOrProviderId);
-    await this.withLease(current.id, async () => {
-      await this.provider.delete(current.providerAssistantId);
-      await this.repo.delete(current.id);
+    const event = assistantEvent(actor, 'assistant.deleted', current.id, {
+      name: current.config.name,
+      providerAssistantId: current.providerAssistantId,
     });
+    await this.audit.attempt(event, () =>
+      this.withLease(current.id, async () => {
+        await this.provider.delete(current.providerAssistantId);
+        await this.repo.delete(current.id, event);
+      }),
+    );
   }
 
   /** Brings one provider assistant under the organization; importing it again returns the stored one. */
@@ -175,20 +201,25 @@ export class AssistantService {
     actor: Actor,
     providerAssistantId: string,
   ): Promise<{ row: AssistantRow; created: boolean }> {
-    const existing = await this.repo.findByProviderId(providerAssistantId);
-    if (existing) {
-      if (existing.orgId === actor.orgId) return { row: existing, created: false };
-      throw conflict('already_managed', 'This provider assistant is already managed by another organization');
-    }
-    const remote = await this.provider.get(providerAssistantId);
-    return this.storeImported(actor, remote);
+    const attempt = assistantEvent(actor, 'assistant.imported', null, { providerAssistantId });
+    return this.audit.attempt(attempt, async () => {
+      const existing = await this.repo.findByProviderId(providerAssistantId);
+      if (existing) {
+        if (existing.orgId === actor.orgId) return { row: existing, created: false };
+        throw alreadyManaged();
+      }
+      const remote = await this.provider.get(providerAssistantId);
+      return this.storeImported(actor, remote);
+    });
   }
 
   /** Imports every provider assistant that no organization manages yet. */
   async importAll(actor: Actor): Promise<{ imported: AssistantRow[]; alreadyManaged: number }> {
     const imported: AssistantRow[] = [];
     let alreadyManaged = 0;
-    for (const remote of await this.provider.listAll()) {
+    const attempt = assistantEvent(actor, 'assistant.imported', null, { all: true });
+    const remotes = await this.audit.attempt(attempt, () => this.provider.listAll());
+    for (const remote of remotes) {
       if (await this.repo.findByProviderId(remote.id)) {
         alreadyManaged++;
         continue;
@@ -211,7 +242,7 @@ export class AssistantService {
     let count = 0;
     for (const row of await this.repo.findStalePending(100)) {
       try {
-        await this.withLease(row.id, (lease) => this.settleFromProvider(lease));
+        await this.withLease(row.id, (lease) => this.settleFromProvider(lease, null));
         count++;
       } catch (error) {
         this.log.warn(
@@ -224,19 +255,20 @@ export class AssistantService {
   }
 
   private async storeImported(actor: Actor, remote: ProviderConfig & { id: string }) {
-    const row = await this.repo.insert({
-      orgId: actor.orgId,
-      providerAssistantId: remote.id,
-      config: remote,
-      actorUserId: actor.userId,
-      source: 'import',
-    });
+    const row = await this.repo.insert(
+      {
+        orgId: actor.orgId,
+        providerAssistantId: remote.id,
+        config: remote,
+        ...authorOf(actor),
+        source: 'import',
+      },
+      (row) => assistantEvent(actor, 'assistant.imported', row.id, { providerAssistantId: remote.id }),
+    );
     if (row) return { row, created: true };
     // Another request imported it in the meantime.
     const existing = await this.repo.findByProviderId(remote.id);
-    if (!existing || existing.orgId !== actor.orgId) {
-      throw conflict('already_managed', 'This provider assistant is already managed by another organization');
-    }
+    if (!existing || existing.orgId !== actor.orgId) throw alreadyManaged();
     return { row: existing, created: false };
   }
 
@@ -250,20 +282,27 @@ export class AssistantService {
     current: AssistantRow,
     ifMatch: string | undefined,
     source: VersionSource,
+    event: AuditEvent,
     buildChanges: ChangeBuilder,
   ): Promise<AssistantRow> {
     const { value, syncState } = await this.withLease(current.id, async (lease) => {
       if (!ifMatchSatisfied(ifMatch, etagOf(lease.row))) throw preconditionFailed();
-      const base = await this.settleFromProvider(lease);
+      const base = await this.settleFromProvider(lease, actor);
       const changes = buildChanges(base);
       if (!changes) return base;
       const confirmed = await this.provider.update(base.providerAssistantId, changes);
-      return this.store(lease, {
-        config: confirmed,
-        changedPaths: changedPaths(comparable(base.config), comparable(confirmed)),
-        source,
-        actorUserId: actor.userId,
-      });
+      const paths = changedPaths(comparable(base.config), comparable(confirmed));
+      try {
+        return await this.store(
+          lease,
+          { config: confirmed, changedPaths: paths, source, ...authorOf(actor) },
+          { ...event, detail: { ...event.detail, changedPaths: paths } },
+        );
+      } catch (error) {
+        // The provider has a change we could not store: settle it from the provider later.
+        lease.syncStateAfter = 'pending';
+        throw error;
+      }
     });
     return settled(value, syncState);
   }
@@ -303,21 +342,34 @@ export class AssistantService {
   }
 
   /** Stores a confirmed configuration under the lease; the assistant is then in step again. */
-  private async store(lease: Lease, version: NewVersion): Promise<AssistantRow> {
-    const row = await this.repo.storeVersion(lease.row.id, lease.token, version);
+  private async store(lease: Lease, version: NewVersion, event: AuditEvent): Promise<AssistantRow> {
+    const row = await this.repo.storeVersion(lease.row.id, lease.token, version, event);
     lease.syncStateAfter = 'synced';
     return row;
   }
 
-  /** Reads the provider's copy and stores it as a `provider` version when it differs from ours. */
-  private async settleFromProvider(lease: Lease): Promise<AssistantRow> {
+  /**
+   * Reads the provider's copy and stores it as a `provider` version when it differs from ours;
+   * `caller` is whoever asked (null for Switchboard's own checks).
+   */
+  private async settleFromProvider(lease: Lease, caller: Actor | null): Promise<AssistantRow> {
     const row = lease.row;
     const remote = await this.provider.get(row.providerAssistantId);
     const paths = changedPaths(comparable(row.config), comparable(remote));
     lease.syncStateAfter = 'synced';
     if (paths.length === 0) return row;
     this.log.info({ assistantId: row.id, changedPaths: paths }, 'stored a change made at the provider');
-    return this.store(lease, { config: remote, changedPaths: paths, source: 'provider', actorUserId: null });
+    return this.store(
+      lease,
+      { config: remote, changedPaths: paths, source: 'provider', actorUserId: null, actorApiKeyId: null },
+      auditEvent(
+        caller,
+        row.orgId,
+        'assistant.synced',
+        { type: 'assistant', id: row.id },
+        { changedPaths: paths },
+      ),
+    );
   }
 }
 
@@ -328,6 +380,24 @@ function assertValidPatch(
 ): void {
   const problems = validateAssistantPatch(current, patch, next);
   if (problems.length > 0) throw validationError(problems);
+}
+
+function assistantEvent(
+  actor: Actor,
+  action: AuditEvent['action'],
+  assistantId: string | null,
+  detail: Record<string, unknown> = {},
+): AuditEvent {
+  return auditEvent(actor, actor.orgId, action, { type: 'assistant', id: assistantId }, detail);
+}
+
+/** The author columns of a version: the user, or the API key acting without one. */
+function authorOf(actor: Actor): { actorUserId: string | null; actorApiKeyId: string | null } {
+  return { actorUserId: actor.userId, actorApiKeyId: actor.apiKeyId };
+}
+
+function alreadyManaged() {
+  return conflict('already_managed', 'This provider assistant is already managed by another organization');
 }
 
 /** A row as it is once its lease is released. */

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { validationError } from '../errors.ts';
 import { actorOf, type Guards } from '../http/authenticate.ts';
-import { COOKIE_SECURITY, errorResponse, errors, jsonResponse } from '../http/schemas.ts';
+import { errorResponse, errors, jsonResponse, SESSION_OR_KEY_SECURITY } from '../http/schemas.ts';
 import type { AssistantService } from './assistant-service.ts';
 import { toAssistantResponse, toVersionResponse } from './mapper.ts';
 import { sendAssistant } from './routes.ts';
@@ -32,7 +32,7 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         summary: "The assistant's confirmed configurations, newest first",
-        security: COOKIE_SECURITY,
+        security: SESSION_OR_KEY_SECURITY,
         params: AssistantIdParams,
         querystring: VersionListQuery,
         response: { 200: AssistantVersionList, ...errors(400, 401, 403, 404) },
@@ -56,7 +56,7 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         summary: 'One version, with its whole configuration',
-        security: COOKIE_SECURITY,
+        security: SESSION_OR_KEY_SECURITY,
         params: VersionParams,
         response: { 200: AssistantVersionDetail, ...errors(400, 401, 403, 404) },
       },
@@ -75,7 +75,7 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: "Make version n's configuration current again",
         description: 'Goes through the same path as a PATCH: validation, provider first, then a new version.',
-        security: COOKIE_SECURITY,
+        security: SESSION_OR_KEY_SECURITY,
         params: VersionParams,
         headers: IfMatchHeaders,
         response: {
@@ -103,7 +103,7 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: 'Read the assistant from the provider and store what it says',
         description: 'A change made outside Switchboard becomes a new version with source `provider`.',
-        security: COOKIE_SECURITY,
+        security: SESSION_OR_KEY_SECURITY,
         params: AssistantIdParams,
         response: {
           200: jsonResponse('The assistant as the provider has it.', Assistant),
@@ -130,7 +130,7 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{
         summary: 'Bring assistants that exist only at the provider under the organization',
         description:
           'With `providerAssistantId`: 201 with the new assistant, or 200 with the one already imported. With `all: true`: every provider assistant no organization manages yet.',
-        security: COOKIE_SECURITY,
+        security: SESSION_OR_KEY_SECURITY,
         body: ImportRequest,
         response: {
           200: jsonResponse(

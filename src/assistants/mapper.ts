@@ -1,6 +1,5 @@
-// The one mapping from a stored assistant to its API shape, plus its ETag and list cursor.
+// The one mapping from a stored assistant to its API shape, plus its ETag.
 import type { AssistantRow } from '../db/schema.ts';
-import { validationError } from '../errors.ts';
 import { isPlainObject } from '../shared/objects.ts';
 import type { VersionRow, VersionSource } from './assistant-repository.ts';
 import { systemPromptOf } from './merge.ts';
@@ -52,19 +51,6 @@ export function ifMatchSatisfied(ifMatch: string | undefined, etag: string): boo
   return ifMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
 
-export function encodeCursor(row: Pick<AssistantRow, 'createdAt' | 'id'>): string {
-  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(at ?? '');
-  if (!id || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(createdAt.getTime())) {
-    throw validationError([{ field: 'cursor', message: 'is not a cursor this API returned' }]);
-  }
-  return { createdAt, id };
-}
-
 const stringOrNull = (value: unknown) => (typeof value === 'string' ? value : null);
 const numberOrNull = (value: unknown) => (typeof value === 'number' ? value : null);
 
@@ -73,6 +59,7 @@ export function toVersionResponse(row: VersionRow) {
     version: row.version,
     source: row.source as VersionSource,
     actorUserId: row.actorUserId,
+    actorApiKeyId: row.actorApiKeyId,
     createdAt: row.createdAt.toISOString(),
     changedPaths: row.changedPaths,
   };

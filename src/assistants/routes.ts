@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { AssistantRow } from '../db/schema.ts';
 import { actorOf, type Guards } from '../http/authenticate.ts';
-import { COOKIE_SECURITY, errorResponse, errors, jsonResponse } from '../http/schemas.ts';
+import { errorResponse, errors, jsonResponse, SESSION_OR_KEY_SECURITY } from '../http/schemas.ts';
 import type { AssistantService } from './assistant-service.ts';
 import { etagOf, toAssistantResponse } from './mapper.ts';
 import {
@@ -39,7 +39,7 @@ export const assistantRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         summary: "The active organization's assistants, newest first",
-        security: COOKIE_SECURITY,
+        security: SESSION_OR_KEY_SECURITY,
         querystring: AssistantListQuery,
         response: { 200: AssistantList, ...errors(400, 401, 403) },
       },
@@ -58,7 +58,7 @@ export const assistantRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: 'Create an assistant',
         description: 'Creates the assistant at the external provider, then stores it locally.',
-        security: COOKIE_SECURITY,
+        security: SESSION_OR_KEY_SECURITY,
         body: AssistantCreate,
         response: {
           201: withEtag('The assistant, as the provider confirmed it.'),
@@ -79,7 +79,7 @@ export const assistantRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         summary: 'One assistant',
-        security: COOKIE_SECURITY,
+        security: SESSION_OR_KEY_SECURITY,
         params: AssistantIdParams,
         response: { 200: withEtag('The assistant.'), ...errors(401, 403, 404) },
       },
@@ -100,7 +100,7 @@ export const assistantRoutes: FastifyPluginAsyncTypebox<{
         description:
           'Updates an existing assistant in both the external provider and the local database using a partial configuration payload.\n\n' +
           'Nested objects merge field by field; `null` clears an optional field. The provider is called first; if it refuses or fails, nothing is stored.',
-        security: COOKIE_SECURITY,
+        security: SESSION_OR_KEY_SECURITY,
         params: AssistantIdParams,
         headers: IfMatchHeaders,
         body: AssistantPatch,
@@ -131,7 +131,7 @@ export const assistantRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: 'Delete an assistant',
         description: 'Deletes the assistant at the provider, then locally.',
-        security: COOKIE_SECURITY,
+        security: SESSION_OR_KEY_SECURITY,
         params: AssistantIdParams,
         response: { 204: Type.Null(), ...errors(401, 403, 404, 409, 500) },
       },

@@ -1,20 +1,8 @@
 // One TypeBox schema per shape: it validates requests, types the handlers and writes the OpenAPI
 // document. Descriptions come from the seed (shared/seed), which is binding.
-import { type Static, type TSchema, Type } from 'typebox';
+import { type Static, Type } from 'typebox';
+import { nullable, stringEnum } from '../http/schemas.ts';
 import { TRANSCRIBER_PROVIDERS, VOICE_PROVIDERS } from '../providers/vapi/catalog.ts';
-
-/** A schema that also accepts `null`, written as a type array so errors stay readable. */
-function nullable<T extends TSchema>(schema: T) {
-  const raw = schema as unknown as { type: string; enum?: unknown[] };
-  return Type.Unsafe<Static<T> | null>({
-    ...raw,
-    type: [raw.type, 'null'],
-    ...(raw.enum ? { enum: [...raw.enum, null] } : {}),
-  });
-}
-
-const stringEnum = <const V extends string[]>(values: V, description: string) =>
-  Type.Unsafe<V[number]>({ type: 'string', enum: values, description });
 
 const MODEL_DESCRIPTION =
   'Configuration for the underlying language model (OpenAI / Anthropic).\nFor non-technical readers, you can think of this as picking which "brain" the agent uses and how creative it should be.';
@@ -247,7 +235,13 @@ export const AssistantVersion = Type.Object(
       'How this configuration came about; `provider` marks a change made outside Switchboard.',
     ),
     actorUserId: nullable(
-      Type.String({ format: 'uuid', description: 'Who made it; null for changes found at the provider.' }),
+      Type.String({
+        format: 'uuid',
+        description: 'Who made it; null for changes found at the provider or made with an API key.',
+      }),
+    ),
+    actorApiKeyId: nullable(
+      Type.String({ format: 'uuid', description: 'The API key that made it, when one did.' }),
     ),
     createdAt: Type.String({ format: 'date-time' }),
     changedPaths: Type.Array(Type.String(), {

@@ -1,13 +1,21 @@
 // Sign-in, sign-out and the session's active organization, plus the first owner on an empty database.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { Database } from '../db/database.ts';
+import {
+  type AuditAction,
+  type AuditEvent,
+  type AuditLog,
+  auditEvent,
+  writeAudit,
+} from '../audit/audit-log.ts';
+import { type Database, inTransaction } from '../db/database.ts';
 import { AppError, notFound, validationError } from '../errors.ts';
 import type { OrgMembership, OrgRepository } from '../orgs/org-repository.ts';
+import { type Caller, callerOf } from './actor.ts';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
 import type { SessionContext, SessionRepository } from './session-repository.ts';
 import { hashToken, newSessionToken } from './tokens.ts';
-import type { UserRepository } from './user-repository.ts';
+import { normalizeEmail, type UserRepository } from './user-repository.ts';
 
 const FIRST_OWNER_LOCK_KEY = 7_263_542;
 
@@ -24,33 +32,66 @@ export class AuthService {
     private readonly users: UserRepository,
     private readonly sessions: SessionRepository,
     private readonly orgs: OrgRepository,
+    private readonly audit: AuditLog,
     private readonly sessionTtlHours: number,
   ) {}
 
-  async login(email: string, password: string): Promise<SignedIn> {
+  async login(email: string, password: string, requestId: string): Promise<SignedIn> {
     const user = await this.users.findByEmail(email);
     // Unknown email and wrong password take the same path and say the same thing.
     const ok = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
-    if (!user || !ok) throw new AppError(401, 'invalid_credentials', 'Email or password is incorrect');
+    if (!user || !ok) {
+      const error = new AppError(401, 'invalid_credentials', 'Email or password is incorrect');
+      const caller = { userId: user?.id ?? null, apiKeyId: null, label: normalizeEmail(email), requestId };
+      const memberships = user ? await this.orgs.membershipsOf(user.id) : [];
+      await this.audit.recordFailure(userEvents(caller, memberships, 'auth.login_failed'), error);
+      throw error;
+    }
     const memberships = await this.orgs.membershipsOf(user.id);
     const activeOrgId = memberships[0]?.orgId ?? null;
     const token = newSessionToken();
-    await this.sessions.create(hashToken(token), user.id, activeOrgId, this.sessionTtlHours);
+    const caller = { userId: user.id, apiKeyId: null, label: user.email, requestId };
+    await inTransaction(this.db, async (tx) => {
+      await this.sessions.create(hashToken(token), user.id, activeOrgId, this.sessionTtlHours, tx);
+      await writeAudit(tx, ...userEvents(caller, memberships, 'auth.login'));
+    });
     return { token, user: { id: user.id, email: user.email, name: user.name }, memberships, activeOrgId };
   }
 
   /** Changes the caller's password and ends their other sessions at once. */
-  async changePassword(session: SessionContext, currentPassword: string, newPassword: string): Promise<void> {
+  async changePassword(
+    session: SessionContext,
+    requestId: string,
+    currentPassword: string,
+    newPassword: string,
+  ): Promise<void> {
     const user = await this.users.findById(session.userId);
     if (!user || !(await verifyPassword(user.passwordHash, currentPassword))) {
       throw validationError([{ field: 'currentPassword', message: 'is incorrect' }]);
     }
-    await this.users.setPasswordHash(user.id, await hashPassword(newPassword));
-    await this.sessions.revokeOthers(user.id, session.tokenHash);
+    const passwordHash = await hashPassword(newPassword);
+    const events = userEvents(
+      callerOf(session, requestId),
+      await this.orgs.membershipsOf(user.id),
+      'auth.password_changed',
+    );
+    await inTransaction(this.db, async (tx) => {
+      await this.users.setPasswordHash(user.id, passwordHash, tx);
+      await this.sessions.revokeOthers(user.id, session.tokenHash, tx);
+      await writeAudit(tx, ...events);
+    });
   }
 
-  logout(session: SessionContext): Promise<void> {
-    return this.sessions.revoke(session.tokenHash);
+  async logout(session: SessionContext, requestId: string): Promise<void> {
+    const events = userEvents(
+      callerOf(session, requestId),
+      await this.orgs.membershipsOf(session.userId),
+      'auth.logout',
+    );
+    await inTransaction(this.db, async (tx) => {
+      await this.sessions.revoke(session.tokenHash, tx);
+      await writeAudit(tx, ...events);
+    });
   }
 
   async me(session: SessionContext) {
@@ -83,15 +124,29 @@ export class AuthService {
     const email = input.email ?? 'admin@localhost';
     const generatedPassword = input.password ? undefined : randomBytes(18).toString('base64url');
     const passwordHash = await hashPassword(input.password ?? (generatedPassword as string));
-    const created = await this.db.transaction(async (tx) => {
+    const created = await inTransaction(this.db, async (tx) => {
       // Servers starting together on one empty database: the first creates the owner, the rest see it.
       await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_OWNER_LOCK_KEY})`);
-      if (await this.users.hasAnyUser(tx as unknown as Database)) return false;
-      const user = await this.users.create({ email, name: 'Owner', passwordHash }, tx as unknown as Database);
-      await this.orgs.createWithOwner(input.orgName, user.id, tx as unknown as Database);
+      if (await this.users.hasAnyUser(tx)) return false;
+      const user = await this.users.create({ email, name: 'Owner', passwordHash }, tx);
+      await this.orgs.createWithOwner(input.orgName, user.id, tx);
       return true;
     });
     if (!created) return undefined;
     return generatedPassword ? { email, generatedPassword } : { email };
   }
+}
+
+/**
+ * A user's own event, in each of their organizations, so every admin who can see the user sees
+ * it; with no organization it is kept without one.
+ */
+function userEvents(
+  caller: Caller,
+  memberships: readonly OrgMembership[],
+  action: AuditAction,
+): AuditEvent[] {
+  const target = { type: 'user' as const, id: caller.userId };
+  if (memberships.length === 0) return [auditEvent(caller, null, action, target)];
+  return memberships.map((m) => auditEvent(caller, m.orgId, action, target));
 }

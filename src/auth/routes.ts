@@ -78,7 +78,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
       },
     },
     async (request, reply) => {
-      const signedIn = await auth.login(request.body.email, request.body.password);
+      const signedIn = await auth.login(request.body.email, request.body.password, request.id);
       reply.setCookie(SESSION_COOKIE, signedIn.token, {
         httpOnly: true,
         sameSite: 'lax',
@@ -102,7 +102,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
       },
     },
     async (request, reply) => {
-      await auth.logout(sessionOf(request));
+      await auth.logout(sessionOf(request), request.id);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.code(204).send(null);
     },
@@ -128,7 +128,12 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
       },
     },
     async (request, reply) => {
-      await auth.changePassword(sessionOf(request), request.body.currentPassword, request.body.newPassword);
+      await auth.changePassword(
+        sessionOf(request),
+        request.id,
+        request.body.currentPassword,
+        request.body.newPassword,
+      );
       return reply.code(204).send(null);
     },
   );

@@ -21,8 +21,9 @@ export class SessionRepository {
     userId: string,
     activeOrgId: string | null,
     ttlHours: number,
+    db: Database = this.db,
   ): Promise<void> {
-    await this.db.insert(sessions).values({
+    await db.insert(sessions).values({
       tokenHash,
       userId,
       activeOrgId,
@@ -53,15 +54,13 @@ export class SessionRepository {
     return { ...row, role: (row.role as Role | null) ?? null };
   }
 
-  async revoke(tokenHash: string): Promise<void> {
-    await this.db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
+  async revoke(tokenHash: string, db: Database = this.db): Promise<void> {
+    await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
   }
 
   /** Ends every session of the user but the one given (after a password change). */
-  async revokeOthers(userId: string, keepTokenHash: string): Promise<void> {
-    await this.db
-      .delete(sessions)
-      .where(and(eq(sessions.userId, userId), ne(sessions.tokenHash, keepTokenHash)));
+  async revokeOthers(userId: string, keepTokenHash: string, db: Database = this.db): Promise<void> {
+    await db.delete(sessions).where(and(eq(sessions.userId, userId), ne(sessions.tokenHash, keepTokenHash)));
   }
 
   async setActiveOrg(tokenHash: string, orgId: string): Promise<void> {

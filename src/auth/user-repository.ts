@@ -36,8 +36,8 @@ export class UserRepository {
     return row;
   }
 
-  async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
-    await this.db.update(users).set({ passwordHash }).where(eq(users.id, userId));
+  async setPasswordHash(userId: string, passwordHash: string, db: Database = this.db): Promise<void> {
+    await db.update(users).set({ passwordHash }).where(eq(users.id, userId));
   }
 
   async hasAnyUser(db: Database = this.db): Promise<boolean> {

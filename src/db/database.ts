@@ -67,3 +67,8 @@ function openPostgres(url: string): DatabaseHandle {
 export async function pingDatabase(db: Database): Promise<void> {
   await db.execute(sql`select 1`);
 }
+
+/** Runs `work` in one transaction, handing it a `Database` so repositories take either. */
+export function inTransaction<T>(db: Database, work: (tx: Database) => Promise<T>): Promise<T> {
+  return db.transaction((tx) => work(tx as unknown as Database));
+}

@@ -112,10 +112,65 @@ export const assistantVersions = pgTable(
     /** `create`, `update`, `restore` or `import` through Switchboard; `provider` for a change found at the provider. */
     source: text('source').notNull(),
     actorUserId: uuid('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
+    /** Set instead of the user when an API key made the change. */
+    actorApiKeyId: uuid('actor_api_key_id').references(() => apiKeys.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.assistantId, t.version] })],
 );
 
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    role: text('role').notNull(),
+    /** SHA-256 of the secret; the secret itself is shown once and never stored. */
+    tokenHash: text('token_hash').notNull().unique(),
+    /** The secret's first characters, so people can tell their keys apart. */
+    displayPrefix: text('display_prefix').notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    lastUsedAt: ts('last_used_at'),
+    /** Revoked keys are kept (the audit log names them) but never authenticate again. */
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [
+    index('api_keys_org_idx').on(t.orgId),
+    check('api_keys_role_check', sql`${t.role} in ('viewer', 'editor', 'admin', 'owner')`),
+  ],
+);
+
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Null only for events no organization owns (a failed sign-in with an unknown email). */
+    orgId: uuid('org_id').references(() => organizations.id, { onDelete: 'cascade' }),
+    actorUserId: uuid('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
+    actorApiKeyId: uuid('actor_api_key_id').references(() => apiKeys.id, { onDelete: 'set null' }),
+    /** The actor's email or key name at the time, kept when the user or key is gone. */
+    actorLabel: text('actor_label'),
+    /** e.g. `assistant.updated`, `member.removed`, `auth.login_failed`. */
+    action: text('action').notNull(),
+    targetType: text('target_type').notNull(),
+    targetId: text('target_id'),
+    requestId: text('request_id'),
+    outcome: text('outcome').notNull(),
+    /** What changed or why it failed; never a secret. */
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('audit_events_org_created_idx').on(t.orgId, t.createdAt.desc(), t.id.desc()),
+    check('audit_events_outcome_check', sql`${t.outcome} in ('success', 'failure')`),
+  ],
+);
+
 export type AssistantRow = typeof assistants.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type AuditEventRow = typeof auditEvents.$inferSelect;

@@ -1,7 +1,8 @@
-// Who is calling: the `auth-token` cookie resolved to a session, and the caller's role in the
-// session's active organization, checked per route.
+// Who is calling: the `auth-token` session cookie, or on assistant routes an organization's API
+// key as `Authorization: Bearer sb_…`; and whether their role in the organization suffices.
 import type { FastifyReply, FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
-import type { Actor } from '../assistants/assistant-service.ts';
+import type { ApiKeyService } from '../api-keys/api-key-service.ts';
+import { type Actor, callerOf, type UserCaller } from '../auth/actor.ts';
 import type { SessionContext, SessionRepository } from '../auth/session-repository.ts';
 import { hashToken } from '../auth/tokens.ts';
 import { forbidden, unauthorized } from '../errors.ts';
@@ -12,25 +13,70 @@ export const SESSION_COOKIE = 'auth-token';
 declare module 'fastify' {
   interface FastifyRequest {
     session: SessionContext | null;
-    actor: (Actor & { role: Role }) | null;
+    actor: Actor | null;
   }
 }
 
 export interface Guards {
-  /** Any signed-in user. */
+  /** Any signed-in user (session cookie only). */
   signedIn: preValidationAsyncHookHandler;
-  /** A member of the active organization holding at least `role`. */
+  /** A session member of the active organization, or an API key, holding at least `role`. */
   role(role: Role): preValidationAsyncHookHandler;
 }
 
-export function createGuards(sessions: SessionRepository): Guards {
+/** The secret of an `Authorization: Bearer …` header, if the request has one. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const [scheme, token] = header.trim().split(/\s+/, 2);
+  return scheme?.toLowerCase() === 'bearer' && token ? token : undefined;
+}
+
+export function createGuards(sessions: SessionRepository, apiKeys: ApiKeyService): Guards {
   async function resolveSession(request: FastifyRequest): Promise<SessionContext> {
     if (request.session) return request.session;
     const token = request.cookies[SESSION_COOKIE];
     const session = token ? await sessions.resolve(hashToken(token)) : undefined;
-    if (!session) throw unauthorized();
+    if (!session) {
+      throw unauthorized(
+        !token && bearerToken(request)
+          ? 'API keys work on the assistant routes only; this route needs a signed-in session'
+          : undefined,
+      );
+    }
     request.session = session;
     return session;
+  }
+
+  function assertRole(role: Role, minimum: Role, who: string): void {
+    if (!roleAtLeast(role, minimum)) {
+      throw forbidden(`This needs the ${minimum} role in the organization; ${who} ${role}`);
+    }
+  }
+
+  async function actorFromApiKey(request: FastifyRequest, secret: string, minimum: Role): Promise<Actor> {
+    const key = await apiKeys.authenticate(secret);
+    if (!key) throw unauthorized('The API key is not valid or has been revoked');
+    assertRole(key.role, minimum, 'this API key is');
+    return {
+      userId: null,
+      apiKeyId: key.keyId,
+      label: key.name,
+      requestId: request.id,
+      orgId: key.orgId,
+      role: key.role,
+    };
+  }
+
+  async function actorFromSession(request: FastifyRequest, minimum: Role): Promise<Actor> {
+    const session = await resolveSession(request);
+    if (!session.activeOrgId || !session.role) {
+      throw forbidden(
+        'You are not a member of an active organization; choose one with POST /auth/active-org',
+      );
+    }
+    assertRole(session.role, minimum, 'you are');
+    return { ...callerOf(session, request.id), orgId: session.activeOrgId, role: session.role };
   }
 
   return {
@@ -38,16 +84,10 @@ export function createGuards(sessions: SessionRepository): Guards {
       await resolveSession(request);
     },
     role: (minimum: Role) => async (request: FastifyRequest, _reply: FastifyReply) => {
-      const session = await resolveSession(request);
-      if (!session.activeOrgId || !session.role) {
-        throw forbidden(
-          'You are not a member of an active organization; choose one with POST /auth/active-org',
-        );
-      }
-      if (!roleAtLeast(session.role, minimum)) {
-        throw forbidden(`This needs the ${minimum} role in the organization; you are ${session.role}`);
-      }
-      request.actor = { userId: session.userId, orgId: session.activeOrgId, role: session.role };
+      const secret = bearerToken(request);
+      request.actor = secret
+        ? await actorFromApiKey(request, secret, minimum)
+        : await actorFromSession(request, minimum);
     },
   };
 }
@@ -58,7 +98,12 @@ export function sessionOf(request: FastifyRequest): SessionContext {
   return request.session;
 }
 
-export function actorOf(request: FastifyRequest): Actor & { role: Role } {
+/** The signed-in user making the request, for the audit log. */
+export function userCallerOf(request: FastifyRequest): UserCaller {
+  return callerOf(sessionOf(request), request.id);
+}
+
+export function actorOf(request: FastifyRequest): Actor {
   if (!request.actor) throw unauthorized();
   return request.actor;
 }

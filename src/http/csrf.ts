@@ -1,14 +1,17 @@
 // Cross-site request forgery: a state-changing request that a browser says comes from another
-// site is refused. Requests without Origin or Referer (scripts, curl) are not browsers' and pass.
+// site is refused. Requests without Origin or Referer (scripts, curl) are not browsers' and pass,
+// and so do those with an API key: a browser never attaches an Authorization header by itself, and
+// another site cannot add one without a CORS preflight, which this server does not allow.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { forbidden } from '../errors.ts';
+import { bearerToken } from './authenticate.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function registerCsrfCheck(app: FastifyInstance, allowedOrigins: readonly string[]): void {
   const allowed = new Set(allowedOrigins.map((o) => new URL(o).origin));
   app.addHook('onRequest', async (request) => {
-    if (SAFE_METHODS.has(request.method)) return;
+    if (SAFE_METHODS.has(request.method) || bearerToken(request)) return;
     const origin = requestOrigin(request);
     if (origin === undefined) return;
     if (origin === `${request.protocol}://${request.host}` || allowed.has(origin)) return;

@@ -26,6 +26,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       tags: [
         { name: 'Auth', description: 'Sessions' },
         { name: 'Organizations', description: 'Organizations and their members' },
+        { name: 'API keys', description: 'Organization API keys for scripts and CI' },
+        { name: 'Audit', description: 'Who did what, when, and how it ended' },
         { name: 'Assistants', description: 'Assistants, kept in step with the provider' },
         { name: 'History and sync', description: 'Versions, restore, drift from the provider, import' },
         { name: 'Health', description: 'Probes' },
@@ -37,6 +39,12 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
             in: 'cookie',
             name: 'auth-token',
             description: COOKIE_AUTH_DESCRIPTION,
+          },
+          apiKeyAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'An organization API key (`sb_…`), created by an admin with `POST /orgs/{orgId}/api-keys`, sent as `Authorization: Bearer sb_…`. It acts in its organization with its role, on the assistant routes only; cross-site checks do not apply to it.',
           },
         },
       },

@@ -1,5 +1,18 @@
 // Shapes every route shares: the error envelope and the responses each status means.
-import { type TSchema, Type } from 'typebox';
+import { type Static, type TSchema, Type } from 'typebox';
+
+/** A schema that also accepts `null`, written as a type array so errors stay readable. */
+export function nullable<T extends TSchema>(schema: T) {
+  const raw = schema as unknown as { type: string; enum?: unknown[] };
+  return Type.Unsafe<Static<T> | null>({
+    ...raw,
+    type: [raw.type, 'null'],
+    ...(raw.enum ? { enum: [...raw.enum, null] } : {}),
+  });
+}
+
+export const stringEnum = <const V extends readonly string[]>(values: V, description?: string) =>
+  Type.Unsafe<V[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
 
 export const ErrorEnvelope = Type.Object(
   {
@@ -25,7 +38,7 @@ export const ErrorEnvelope = Type.Object(
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'The request is invalid; `details` names every problem.',
-  401: 'Not authenticated: no valid session cookie.',
+  401: 'Not authenticated: no valid session cookie (or API key, where one is accepted).',
   403: 'Authenticated, but the role lacks the permission (or the request is cross-site).',
   404: 'Not found, or it belongs to another organization.',
   409: 'Conflicts with the current state.',
@@ -66,3 +79,9 @@ export function errors<const S extends readonly number[]>(
 export const PUBLIC = [] as const;
 
 export const COOKIE_SECURITY = [{ cookieAuth: [] }];
+
+/** Assistant routes: the session cookie or an organization API key, either one. */
+export const SESSION_OR_KEY_SECURITY: Array<Record<string, string[]>> = [
+  { cookieAuth: [] },
+  { apiKeyAuth: [] },
+];

@@ -1,5 +1,5 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { Database } from '../db/database.ts';
+import { type Database, inTransaction } from '../db/database.ts';
 import { memberships, organizations, users } from '../db/schema.ts';
 import type { Role } from './roles.ts';
 
@@ -74,9 +74,9 @@ export class OrgRepository {
    * membership changes cannot both remove "the other" owner.
    */
   async withOrgLocked<T>(orgId: string, change: (tx: Database) => Promise<T>): Promise<T> {
-    return this.db.transaction(async (tx) => {
+    return inTransaction(this.db, async (tx) => {
       await tx.execute(sql`select id from ${organizations} where ${organizations.id} = ${orgId} for update`);
-      return change(tx as unknown as Database);
+      return change(tx);
     });
   }
 

@@ -1,9 +1,10 @@
 // Organizations and their members: who may do what, and the last-owner rule.
 
+import { type AuditEvent, type AuditLog, auditEvent, writeAudit } from '../audit/audit-log.ts';
+import type { UserCaller } from '../auth/actor.ts';
 import { hashPassword } from '../auth/passwords.ts';
-import type { SessionContext } from '../auth/session-repository.ts';
 import { normalizeEmail, type UserRepository } from '../auth/user-repository.ts';
-import type { Database } from '../db/database.ts';
+import { type Database, inTransaction } from '../db/database.ts';
 import { type AppError, conflict, forbidden, notFound, validationError } from '../errors.ts';
 import type { Member, OrgMembership, OrgRepository } from './org-repository.ts';
 import { type Role, roleAtLeast } from './roles.ts';
@@ -18,42 +19,65 @@ export interface AddMemberInput {
 
 export class OrgService {
   constructor(
+    private readonly db: Database,
     private readonly orgs: OrgRepository,
     private readonly users: UserRepository,
+    private readonly audit: AuditLog,
   ) {}
 
-  listOrgs(session: SessionContext): Promise<OrgMembership[]> {
-    return this.orgs.membershipsOf(session.userId);
+  listOrgs(caller: UserCaller): Promise<OrgMembership[]> {
+    return this.orgs.membershipsOf(caller.userId);
   }
 
-  async createOrg(session: SessionContext, name: string): Promise<OrgMembership> {
-    const org = await this.orgs.createWithOwner(name, session.userId);
+  async createOrg(caller: UserCaller, name: string): Promise<OrgMembership> {
+    const org = await inTransaction(this.db, async (tx) => {
+      const org = await this.orgs.createWithOwner(name, caller.userId, tx);
+      await writeAudit(
+        tx,
+        auditEvent(caller, org.id, 'org.created', { type: 'organization', id: org.id }, { name }),
+      );
+      return org;
+    });
     return { orgId: org.id, orgName: org.name, role: 'owner' };
   }
 
   /** The caller's role in `orgId`; a non-member learns nothing, not even that it exists. */
-  async requireRole(session: SessionContext, orgId: string, minimum: Role): Promise<Role> {
-    const role = await this.orgs.roleOf(session.userId, orgId);
+  async requireRole(caller: UserCaller, orgId: string, minimum: Role): Promise<Role> {
+    const role = await this.orgs.roleOf(caller.userId, orgId);
     if (!role) throw notFound('Organization');
     if (!roleAtLeast(role, minimum))
       throw forbidden(`This needs the ${minimum} role in the organization; you are ${role}`);
     return role;
   }
 
-  async listMembers(session: SessionContext, orgId: string): Promise<Member[]> {
-    await this.requireRole(session, orgId, 'admin');
+  async listMembers(caller: UserCaller, orgId: string): Promise<Member[]> {
+    await this.requireRole(caller, orgId, 'admin');
     return this.orgs.members(orgId);
   }
 
-  async addMember(session: SessionContext, orgId: string, input: AddMemberInput): Promise<Member> {
-    const callerRole = await this.requireRole(session, orgId, 'admin');
+  async addMember(caller: UserCaller, orgId: string, input: AddMemberInput): Promise<Member> {
+    const callerRole = await this.requireRole(caller, orgId, 'admin');
+    const event = auditEvent(
+      caller,
+      orgId,
+      'member.added',
+      { type: 'user', id: null },
+      {
+        email: normalizeEmail(input.email),
+        role: input.role,
+      },
+    );
+    return this.audit.attempt(event, () => this.insertMember(callerRole, orgId, input, event));
+  }
+
+  private async insertMember(callerRole: Role, orgId: string, input: AddMemberInput, event: AuditEvent) {
     assertMayGrant(callerRole, input.role);
     const existing = await this.users.findByEmail(input.email);
     if (!existing && !input.password) {
       throw validationError([{ field: 'password', message: 'is required to create a user for a new email' }]);
     }
     const passwordHash = existing ? undefined : await hashPassword(input.password as string);
-    const member = await this.orgs.withOrgLocked(orgId, async (tx) => {
+    return this.orgs.withOrgLocked(orgId, async (tx) => {
       const user =
         existing ??
         (await this.users.create(
@@ -66,33 +90,41 @@ export class OrgService {
         ));
       const added = await this.orgs.addMember(orgId, user.id, input.role, tx);
       if (!added) throw conflict('already_member', `${user.email} is already a member of this organization`);
+      await writeAudit(tx, { ...event, targetId: user.id, detail: { ...event.detail, newUser: !existing } });
       return { userId: user.id, email: user.email, name: user.name, role: input.role };
     });
-    return member;
   }
 
-  async changeRole(session: SessionContext, orgId: string, userId: string, role: Role): Promise<Member> {
-    const callerRole = await this.requireRole(session, orgId, 'admin');
-    assertMayGrant(callerRole, role);
-    return this.orgs.withOrgLocked(orgId, async (tx) => {
-      const target = await this.findMember(orgId, userId, tx);
-      assertMayManage(callerRole, target.role);
-      if (target.role === 'owner' && role !== 'owner' && (await this.orgs.countOwners(orgId, tx)) <= 1) {
-        throw lastOwner();
-      }
-      await this.orgs.setRole(orgId, userId, role, tx);
-      return { ...target, role };
-    });
+  async changeRole(caller: UserCaller, orgId: string, userId: string, role: Role): Promise<Member> {
+    const callerRole = await this.requireRole(caller, orgId, 'admin');
+    const event = auditEvent(caller, orgId, 'member.role_changed', { type: 'user', id: userId }, { role });
+    return this.audit.attempt(event, () =>
+      this.orgs.withOrgLocked(orgId, async (tx) => {
+        assertMayGrant(callerRole, role);
+        const target = await this.findMember(orgId, userId, tx);
+        assertMayManage(callerRole, target.role);
+        if (target.role === 'owner' && role !== 'owner' && (await this.orgs.countOwners(orgId, tx)) <= 1) {
+          throw lastOwner();
+        }
+        await this.orgs.setRole(orgId, userId, role, tx);
+        await writeAudit(tx, { ...event, detail: { email: target.email, from: target.role, role } });
+        return { ...target, role };
+      }),
+    );
   }
 
-  async removeMember(session: SessionContext, orgId: string, userId: string): Promise<void> {
-    const callerRole = await this.requireRole(session, orgId, 'admin');
-    await this.orgs.withOrgLocked(orgId, async (tx) => {
-      const target = await this.findMember(orgId, userId, tx);
-      assertMayManage(callerRole, target.role);
-      if (target.role === 'owner' && (await this.orgs.countOwners(orgId, tx)) <= 1) throw lastOwner();
-      await this.orgs.removeMember(orgId, userId, tx);
-    });
+  async removeMember(caller: UserCaller, orgId: string, userId: string): Promise<void> {
+    const callerRole = await this.requireRole(caller, orgId, 'admin');
+    const event = auditEvent(caller, orgId, 'member.removed', { type: 'user', id: userId });
+    await this.audit.attempt(event, () =>
+      this.orgs.withOrgLocked(orgId, async (tx) => {
+        const target = await this.findMember(orgId, userId, tx);
+        assertMayManage(callerRole, target.role);
+        if (target.role === 'owner' && (await this.orgs.countOwners(orgId, tx)) <= 1) throw lastOwner();
+        await this.orgs.removeMember(orgId, userId, tx);
+        await writeAudit(tx, { ...event, detail: { email: target.email, role: target.role } });
+      }),
+    );
   }
 
   private async findMember(orgId: string, userId: string, tx: Database): Promise<Member> {
@@ -103,12 +135,12 @@ export class OrgService {
 }
 
 /** Nobody hands out more power than they hold. */
-function assertMayGrant(callerRole: Role, role: Role): void {
+export function assertMayGrant(callerRole: Role, role: Role): void {
   if (!roleAtLeast(callerRole, role)) throw forbidden(`A ${callerRole} cannot grant the ${role} role`);
 }
 
 /** Admins manage viewers, editors and admins; only owners manage owners. */
-function assertMayManage(callerRole: Role, targetRole: Role): void {
+export function assertMayManage(callerRole: Role, targetRole: Role): void {
   if (!roleAtLeast(callerRole, targetRole)) throw forbidden(`A ${callerRole} cannot change an ${targetRole}`);
 }
 

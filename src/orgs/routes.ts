@@ -1,15 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { type Guards, sessionOf } from '../http/authenticate.ts';
-import { COOKIE_SECURITY, errors } from '../http/schemas.ts';
+import { type Guards, userCallerOf } from '../http/authenticate.ts';
+import { COOKIE_SECURITY, errors, stringEnum } from '../http/schemas.ts';
 import type { OrgService } from './org-service.ts';
 import { ROLES } from './roles.ts';
 
-const RoleSchema = Type.Unsafe<(typeof ROLES)[number]>({
-  type: 'string',
-  enum: [...ROLES],
-  description: 'viewer < editor < admin < owner; each includes the one below it.',
-});
+export const RoleSchema = stringEnum(
+  ROLES,
+  'viewer < editor < admin < owner; each includes the one below it.',
+);
 
 export const OrgMembershipSchema = Type.Object({
   orgId: Type.String({ format: 'uuid' }),
@@ -48,7 +47,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox<{ orgs: OrgService; guards: Gu
         response: { 200: Type.Array(OrgMembershipSchema), ...errors(401) },
       },
     },
-    async (request) => orgs.listOrgs(sessionOf(request)),
+    async (request) => orgs.listOrgs(userCallerOf(request)),
   );
 
   app.post(
@@ -67,7 +66,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox<{ orgs: OrgService; guards: Gu
       },
     },
     async (request, reply) =>
-      reply.code(201).send(await orgs.createOrg(sessionOf(request), request.body.name.trim())),
+      reply.code(201).send(await orgs.createOrg(userCallerOf(request), request.body.name.trim())),
   );
 
   app.get(
@@ -82,7 +81,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox<{ orgs: OrgService; guards: Gu
         response: { 200: Type.Array(Member), ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => orgs.listMembers(sessionOf(request), request.params.orgId),
+    async (request) => orgs.listMembers(userCallerOf(request), request.params.orgId),
   );
 
   app.post(
@@ -113,7 +112,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox<{ orgs: OrgService; guards: Gu
       },
     },
     async (request, reply) =>
-      reply.code(201).send(await orgs.addMember(sessionOf(request), request.params.orgId, request.body)),
+      reply.code(201).send(await orgs.addMember(userCallerOf(request), request.params.orgId, request.body)),
   );
 
   app.patch(
@@ -130,7 +129,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox<{ orgs: OrgService; guards: Gu
       },
     },
     async (request) =>
-      orgs.changeRole(sessionOf(request), request.params.orgId, request.params.userId, request.body.role),
+      orgs.changeRole(userCallerOf(request), request.params.orgId, request.params.userId, request.body.role),
   );
 
   app.delete(
@@ -146,7 +145,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox<{ orgs: OrgService; guards: Gu
       },
     },
     async (request, reply) => {
-      await orgs.removeMember(sessionOf(request), request.params.orgId, request.params.userId);
+      await orgs.removeMember(userCallerOf(request), request.params.orgId, request.params.userId);
       return reply.code(204).send(null);
     },
   );

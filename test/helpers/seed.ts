@@ -1,6 +1,8 @@
 // Puts an assistant that already exists at the provider under Switchboard, with fields Switchboard
 // does not model, the way an import does: created at the emulator, stored as the provider returned it.
+
 import { AssistantRepository } from '../../src/assistants/assistant-repository.ts';
+import { auditEvent } from '../../src/audit/audit-log.ts';
 import { EMULATOR_KEY, type TestApp } from './test-app.ts';
 
 export const RICH_PROVIDER_ASSISTANT = {
@@ -43,13 +45,18 @@ export async function seedProviderAssistant(
   const created = await emulatorFetch(t, 'POST', '/assistant', config);
   if (created.status !== 201) throw new Error(`emulator create failed: ${JSON.stringify(created.body)}`);
   t.emulator.requests.length = 0;
-  const row = await new AssistantRepository(t.database.db).insert({
-    orgId: t.orgId,
-    providerAssistantId: created.body.id,
-    config: created.body,
-    actorUserId: t.owner.userId,
-    source: 'import',
-  });
+  const row = await new AssistantRepository(t.database.db).insert(
+    {
+      orgId: t.orgId,
+      providerAssistantId: created.body.id,
+      config: created.body,
+      actorUserId: t.owner.userId,
+      actorApiKeyId: null,
+      source: 'import',
+    },
+    (row) =>
+      auditEvent(null, t.orgId, 'assistant.imported', { type: 'assistant', id: row.id }, { seeded: true }),
+  );
   if (!row) throw new Error('seeded assistant already stored');
   return { id: row.id, providerAssistantId: created.body.id };
 }

@@ -21,6 +21,13 @@ export interface TestUser {
   cookie: string;
 }
 
+export interface TestApiKey {
+  id: string;
+  secret: string;
+  /** `Authorization: Bearer …` for `request`'s headers. */
+  headers: Record<string, string>;
+}
+
 export interface TestApp {
   app: FastifyInstance;
   emulator: VapiEmulator;
@@ -33,6 +40,8 @@ export interface TestApp {
   /** A new member of the owner's organization with this role, signed in. */
   userWithRole(role: Role): Promise<TestUser>;
   login(email: string, password: string): Promise<string>;
+  /** A new API key of the owner's organization with this role, created by the owner. */
+  createApiKey(role: Role, name?: string): Promise<TestApiKey>;
   request(
     cookie: string | undefined,
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
@@ -130,6 +139,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       const res = await request(ownerCookie, 'POST', `/orgs/${orgId}/members`, { email, role, password });
       if (res.statusCode !== 201) throw new Error(`add member failed: ${res.statusCode} ${res.body}`);
       return { userId: res.json().userId, email, cookie: await login(email, password) };
+    },
+    async createApiKey(role: Role, name = `${role} key`) {
+      const res = await request(ownerCookie, 'POST', `/orgs/${orgId}/api-keys`, { name, role });
+      if (res.statusCode !== 201) throw new Error(`create API key failed: ${res.statusCode} ${res.body}`);
+      const { id, secret } = res.json();
+      return { id, secret, headers: { authorization: `Bearer ${secret}` } };
     },
     async close() {
       await app.close();

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { apiKeys, auditEvents } from '../../src/db/schema.ts';
 import type { Role } from '../../src/orgs/roles.ts';
 import { noFaults } from '../../src/providers/vapi/emulator/emulator.ts';
 import { emulatorFetch } from '../helpers/seed.ts';
@@ -35,6 +36,10 @@ const ACCESS: Record<string, Access> = {
   'POST /orgs/{orgId}/members': 'admin',
   'PATCH /orgs/{orgId}/members/{userId}': 'admin',
   'DELETE /orgs/{orgId}/members/{userId}': 'admin',
+  'GET /orgs/{orgId}/api-keys': 'admin',
+  'POST /orgs/{orgId}/api-keys': 'admin',
+  'DELETE /orgs/{orgId}/api-keys/{keyId}': 'admin',
+  'GET /orgs/{orgId}/audit': 'admin',
   'GET /assistants': 'viewer',
   'POST /assistants': 'editor',
   'GET /assistants/{id}': 'viewer',
@@ -70,11 +75,13 @@ async function requestFor(route: string): Promise<{ method: Method; url: string;
   const needsAssistant = template.includes('{id}');
   const a = needsAssistant ? await createAssistant(t) : undefined;
   const member = template.includes('{userId}') ? await t.userWithRole('viewer') : undefined;
+  const key = template.includes('{keyId}') ? await t.createApiKey('viewer') : undefined;
   const url = template
     .replace('{id}', a?.id ?? '')
     .replace('{n}', '1')
     .replace('{orgId}', t.orgId)
-    .replace('{userId}', member?.userId ?? '');
+    .replace('{userId}', member?.userId ?? '')
+    .replace('{keyId}', key?.id ?? '');
   const bodies: Record<string, unknown> = {
     'POST /auth/login': { email: OWNER.email, password: OWNER.password },
     'POST /auth/active-org': { orgId: t.orgId },
@@ -85,6 +92,7 @@ async function requestFor(route: string): Promise<{ method: Method; url: string;
       password: 'password-123',
     },
     'PATCH /orgs/{orgId}/members/{userId}': { role: 'viewer' },
+    'POST /orgs/{orgId}/api-keys': { name: 'Matrix key', role: 'viewer' },
     'POST /assistants': assistantBody(),
     'PATCH /assistants/{id}': { name: 'Matrix' },
     'POST /assistants/import': {
@@ -123,6 +131,27 @@ describe('role matrix', () => {
     expect(outcomes).toEqual([]);
   });
 
+  it('API keys: each key role × each assistant route as for members; every other non-public route is a 401', async () => {
+    const keys = Object.fromEntries(
+      await Promise.all(ROLE_ORDER.map(async (role) => [role, await t.createApiKey(role)] as const)),
+    );
+    const outcomes: string[] = [];
+    for (const [route, access] of Object.entries(ACCESS)) {
+      if (access === 'public') continue;
+      const onAssistants = route.split(' ')[1]?.startsWith('/assistants');
+      for (const role of ROLE_ORDER) {
+        const { method, url, body } = await requestFor(route);
+        const res = await t.request(undefined, method, url, body, keys[role]?.headers);
+        const allowed = access !== 'signed-in' && ROLE_ORDER.indexOf(role) >= ROLE_ORDER.indexOf(access);
+        const expected = !onAssistants ? 'status 401' : allowed ? 'let through' : 'status 403';
+        const actual = res.statusCode < 400 ? 'let through' : `status ${res.statusCode}`;
+        if (actual !== expected)
+          outcomes.push(`${role} key ${route} → ${res.statusCode} ${res.body.slice(0, 120)}`);
+      }
+    }
+    expect(outcomes).toEqual([]);
+  });
+
   it('without a session every non-public route is a 401', async () => {
     const failures: string[] = [];
     for (const [route, access] of Object.entries(ACCESS)) {
@@ -142,9 +171,10 @@ describe('tenant isolation matrix', () => {
     await t.request(t.owner.cookie, 'DELETE', `/orgs/${t.orgId}/members/${outsider.userId}`);
     await t.request(outsider.cookie, 'POST', '/auth/active-org', { orgId: theirOrg.orgId });
     const victim = await createAssistant(t);
+    const victimKey = await t.createApiKey('viewer');
     t.emulator.requests.length = 0;
     const failures: string[] = [];
-    for (const route of Object.keys(ACCESS).filter((r) => /\{(id|orgId|userId)\}/.test(r))) {
+    for (const route of Object.keys(ACCESS).filter((r) => /\{(id|orgId|userId|keyId)\}/.test(r))) {
       const [method, template] = route.split(' ') as [Method, string];
       for (const id of [victim.id, victim.providerAssistantId]) {
         if (!template.includes('{id}') && id !== victim.id) continue;
@@ -152,9 +182,11 @@ describe('tenant isolation matrix', () => {
           .replace('{id}', id)
           .replace('{n}', '1')
           .replace('{orgId}', t.orgId)
-          .replace('{userId}', t.owner.userId);
+          .replace('{userId}', t.owner.userId)
+          .replace('{keyId}', victimKey.id);
         const bodies: Record<string, unknown> = {
           'POST /orgs/{orgId}/members': { email: 'x@example.com', role: 'viewer', password: 'password-123' },
+          'POST /orgs/{orgId}/api-keys': { name: 'Stolen', role: 'viewer' },
           'PATCH /orgs/{orgId}/members/{userId}': { role: 'viewer' },
           'PATCH /assistants/{id}': { name: 'Stolen' },
         };
@@ -308,7 +340,7 @@ describe('bad input', () => {
 });
 
 describe('secrets and headers', () => {
-  it('passwords, session tokens, password hashes and the provider key never reach a response or a log line', async () => {
+  it('passwords, session tokens, API key secrets, password hashes and the provider key never reach a response, a log line or the audit log', async () => {
     logLines.length = 0;
     const password = `pw-${randomBytes(8).toString('hex')}`;
     const email = `secret-${randomBytes(3).toString('hex')}@example.com`;
@@ -330,9 +362,30 @@ describe('secrets and headers', () => {
     ];
     t.emulator.faults.failures = [{ status: 500, times: 10 }];
     responses.push(await t.request(cookie, 'POST', '/assistants', assistantBody()));
-    const everything = [...responses.map((r) => r.body), ...logLines].join('\n');
+    t.emulator.faults.failures = [];
+    // The key's own creation answer is the one place its secret appears; it is left out here.
+    const key = await t.createApiKey('editor');
+    responses.push(
+      await t.request(undefined, 'POST', '/assistants', assistantBody(), key.headers),
+      await t.request(undefined, 'GET', '/assistants', undefined, { authorization: `Bearer ${key.secret}x` }),
+      await t.request(t.owner.cookie, 'GET', `/orgs/${t.orgId}/api-keys`),
+      await t.request(t.owner.cookie, 'GET', `/orgs/${t.orgId}/audit?limit=200`),
+    );
+    const stored = JSON.stringify([
+      await t.database.db.select().from(auditEvents),
+      await t.database.db.select().from(apiKeys),
+    ]);
+    const everything = [...responses.map((r) => r.body), ...logLines, stored].join('\n');
     expect(logLines.length).toBeGreaterThan(5);
-    for (const secret of [password, token, EMULATOR_KEY, '$argon2id$', 'passwordHash', 'wrong-password']) {
+    for (const secret of [
+      password,
+      token,
+      key.secret,
+      EMULATOR_KEY,
+      '$argon2id$',
+      'passwordHash',
+      'wrong-password',
+    ]) {
       expect(everything).not.toContain(secret);
     }
   });

@@ -1,13 +1,14 @@
 // Small pure rules: conditional requests, cursors, validation wording, provider error mapping.
 import { VapiError, VapiTimeoutError } from '@vapi-ai/server-sdk';
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor, etagOf, ifMatchSatisfied } from '../../src/assistants/mapper.ts';
+import { etagOf, ifMatchSatisfied } from '../../src/assistants/mapper.ts';
 import { validateConfigKeys } from '../../src/assistants/validation.ts';
 import { hashPassword, verifyPassword } from '../../src/auth/passwords.ts';
 import { hashToken, newSessionToken } from '../../src/auth/tokens.ts';
 import { AppError } from '../../src/errors.ts';
 import { validateAssistantDto } from '../../src/providers/vapi/emulator/validate.ts';
 import { toProviderError, writableFields } from '../../src/providers/vapi/vapi-client.ts';
+import { decodeCursor, encodeCursor } from '../../src/shared/cursor.ts';
 
 describe('If-Match', () => {
   const etag = etagOf({ id: 'a', version: 3 });

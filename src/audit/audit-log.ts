@@ -1,0 +1,149 @@
+// The audit log: who did what to which target, when, in which request, and how it ended.
+// A successful change writes its event in the same transaction as the change (`writeAudit`), so
+// one is never stored without the other; a failed attempt changes nothing and is written alone.
+
+import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Caller } from '../auth/actor.ts';
+import type { Database } from '../db/database.ts';
+import { type AuditEventRow, auditEvents } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+
+export const AUDIT_ACTIONS = [
+  'auth.login',
+  'auth.login_failed',
+  'auth.logout',
+  'auth.password_changed',
+  'org.created',
+  'member.added',
+  'member.role_changed',
+  'member.removed',
+  'api_key.created',
+  'api_key.revoked',
+  'assistant.created',
+  'assistant.updated',
+  'assistant.deleted',
+  'assistant.restored',
+  'assistant.synced',
+  'assistant.imported',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export const AUDIT_TARGET_TYPES = ['user', 'organization', 'api_key', 'assistant'] as const;
+export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
+
+export interface AuditEvent {
+  readonly orgId: string | null;
+  readonly actorUserId: string | null;
+  readonly actorApiKeyId: string | null;
+  readonly actorLabel: string | null;
+  readonly action: AuditAction;
+  readonly targetType: AuditTargetType;
+  readonly targetId: string | null;
+  readonly requestId: string | null;
+  /** What changed (ids, roles, changed paths); never a secret or a password. */
+  readonly detail: Record<string, unknown>;
+}
+
+/** An event by `caller` in `orgId`; a null caller is Switchboard itself (the reconciler). */
+export function auditEvent(
+  caller: Caller | null,
+  orgId: string | null,
+  action: AuditAction,
+  target: { type: AuditTargetType; id: string | null },
+  detail: Record<string, unknown> = {},
+): AuditEvent {
+  return {
+    orgId,
+    actorUserId: caller?.userId ?? null,
+    actorApiKeyId: caller?.apiKeyId ?? null,
+    actorLabel: caller?.label ?? null,
+    action,
+    targetType: target.type,
+    targetId: target.id,
+    requestId: caller?.requestId ?? null,
+    detail,
+  };
+}
+
+/** Writes successful events with `db`: pass the transaction that makes the change. */
+export async function writeAudit(db: Database, ...events: AuditEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await db.insert(auditEvents).values(events.map((event) => ({ ...event, outcome: 'success' })));
+}
+
+export interface AuditQuery {
+  limit: number;
+  before?: { createdAt: Date; id: string } | undefined;
+  targetId?: string | undefined;
+  actorId?: string | undefined;
+}
+
+export class AuditLog {
+  constructor(
+    private readonly db: Database,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  /** Records an event that changes nothing by itself (e.g. a sync that found no difference). */
+  record(...events: AuditEvent[]): Promise<void> {
+    return writeAudit(this.db, ...events);
+  }
+
+  /**
+   * Runs `work`, which writes `event` with its change when it succeeds; when it fails, records
+   * the failed attempt with the reason and passes the error on.
+   */
+  async attempt<T>(event: AuditEvent | readonly AuditEvent[], work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      await this.recordFailure(Array.isArray(event) ? event : [event as AuditEvent], error);
+      throw error;
+    }
+  }
+
+  async recordFailure(events: readonly AuditEvent[], error: unknown): Promise<void> {
+    const reason =
+      error instanceof AppError
+        ? { code: error.code, status: error.statusCode, message: error.message }
+        : { code: 'internal_error', status: 500 };
+    try {
+      await this.db.insert(auditEvents).values(
+        events.map((event) => ({
+          ...event,
+          outcome: 'failure',
+          detail: { ...event.detail, error: reason },
+        })),
+      );
+    } catch (auditError) {
+      this.log.error({ err: auditError, action: events[0]?.action }, 'could not record a failed attempt');
+    }
+  }
+
+  /** Newest first; keyset pagination on (created_at, id). */
+  async list(orgId: string, query: AuditQuery): Promise<AuditEventRow[]> {
+    const conditions = [eq(auditEvents.orgId, orgId)];
+    if (query.before) {
+      const { createdAt, id } = query.before;
+      conditions.push(
+        or(
+          lt(auditEvents.createdAt, createdAt),
+          and(eq(auditEvents.createdAt, createdAt), lt(auditEvents.id, id)),
+        ) as ReturnType<typeof eq>,
+      );
+    }
+    if (query.targetId) conditions.push(eq(auditEvents.targetId, query.targetId));
+    if (query.actorId) {
+      conditions.push(
+        sql`(${auditEvents.actorUserId}::text = ${query.actorId} or ${auditEvents.actorApiKeyId}::text = ${query.actorId})`,
+      );
+    }
+    return this.db
+      .select()
+      .from(auditEvents)
+      .where(and(...conditions))
+      .orderBy(desc(auditEvents.createdAt), desc(auditEvents.id))
+      .limit(query.limit);
+  }
+}
