@@ -105,9 +105,10 @@ describe('dashboard', () => {
     await expect(page.getByLabel('System prompt').inputValue()).resolves.toBe(
       'Updated prompt from the dashboard.',
     );
-    await expect(page.getByRole('cell', { name: 'model.messages, model.temperature' }).count()).resolves.toBe(
-      1,
-    );
+    // The history loads after the form: wait for it rather than count too early.
+    await expect
+      .poll(() => page.getByRole('cell', { name: 'model.messages, model.temperature' }).count())
+      .toBe(1);
   });
 
   it('shows a validation error next to its field, and a provider failure in words', async () => {
@@ -191,5 +192,42 @@ describe('dashboard', () => {
     // The last owner cannot be demoted: the API says so, and the page shows it.
     await page.getByLabel(`Role of ${OWNER.email}`).selectOption('admin');
     await expect(page.getByRole('alert').textContent()).resolves.toContain('last owner');
+  });
+
+  it('lets an admin create an API key (secret shown once) that works, revoke it, and read the audit log', async () => {
+    await signIn();
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByRole('heading', { name: 'API keys' }).waitFor();
+    await page.getByLabel('Name').fill('Browser-made key');
+    await page.getByLabel('Role', { exact: true }).selectOption('editor');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = await page.getByLabel('Secret').inputValue();
+    expect(secret).toMatch(/^sb_/);
+    await page.getByRole('cell', { name: 'Browser-made key', exact: true }).waitFor();
+    await shot('api-keys');
+
+    // The secret works, then no longer once revoked; the page never shows it again.
+    const use = () => fetch(`${url}/assistants`, { headers: { authorization: `Bearer ${secret}` } });
+    expect((await use()).status).toBe(200);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await expect(page.content()).resolves.not.toContain(secret);
+    await page.getByRole('button', { name: 'Revoke Browser-made key…' }).click();
+    await page.getByRole('button', { name: 'Yes, revoke' }).click();
+    await page.getByRole('cell', { name: 'Browser-made key', exact: true }).waitFor({ state: 'detached' });
+    expect((await use()).status).toBe(401);
+
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    const rows = page.getByRole('row');
+    await rows.filter({ hasText: 'api_key.revoked' }).first().waitFor();
+    await expect(rows.filter({ hasText: 'api_key.created' }).first().textContent()).resolves.toContain(
+      OWNER.email,
+    );
+    await shot('audit');
+    // Filtering by the owner as actor keeps only the owner's events.
+    await page.getByLabel('Actor id (user or key)').fill(t.owner.userId);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const actors = () => page.locator('tbody tr td:nth-child(2)').allTextContents();
+    await expect.poll(async () => new Set(await actors())).toEqual(new Set([OWNER.email]));
   });
 });

@@ -60,7 +60,7 @@ function safeJson(text: string): unknown {
 }
 
 export type Role = 'viewer' | 'editor' | 'admin' | 'owner';
-const ROLES: Role[] = ['viewer', 'editor', 'admin', 'owner'];
+export const ROLES: Role[] = ['viewer', 'editor', 'admin', 'owner'];
 export const roleAtLeast = (role: Role | undefined, minimum: Role) =>
   role !== undefined && ROLES.indexOf(role) >= ROLES.indexOf(minimum);
 
@@ -100,8 +100,29 @@ export interface Version {
   version: number;
   source: string;
   actorUserId: string | null;
+  actorApiKeyId: string | null;
   createdAt: string;
   changedPaths: string[];
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  role: Role;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  action: string;
+  outcome: 'success' | 'failure';
+  actor: { type: 'user' | 'api_key' | 'system'; id: string | null; label: string | null };
+  target: { type: string; id: string | null };
+  requestId: string | null;
+  detail: Record<string, unknown> & { error?: { message?: string; code: string } };
 }
 
 export interface Member {

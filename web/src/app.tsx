@@ -1,12 +1,20 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api, describeError, type Me, roleAtLeast } from './api.ts';
+import { ApiKeysPage } from './api-keys-page.tsx';
 import { AssistantPage } from './assistant-page.tsx';
 import { AssistantsPage } from './assistants-page.tsx';
+import { AuditPage } from './audit-page.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { MembersPage } from './members-page.tsx';
 import { NewAssistantPage } from './new-assistant-page.tsx';
 import { SignIn } from './sign-in.tsx';
 import { navigate, useRoute } from './use-route.ts';
+
+const ADMIN_PAGES = [
+  ['/members', 'Members'],
+  ['/api-keys', 'API keys'],
+  ['/audit', 'Audit log'],
+] as const;
 
 export function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
@@ -57,11 +65,12 @@ export function App() {
           <a href="#/assistants" aria-current={route.startsWith('/assistants') ? 'page' : undefined}>
             Assistants
           </a>
-          {roleAtLeast(role, 'admin') && (
-            <a href="#/members" aria-current={route === '/members' ? 'page' : undefined}>
-              Members
-            </a>
-          )}
+          {roleAtLeast(role, 'admin') &&
+            ADMIN_PAGES.map(([path, title]) => (
+              <a key={path} href={`#${path}`} aria-current={route === path ? 'page' : undefined}>
+                {title}
+              </a>
+            ))}
         </nav>
         <div className="session">
           <label htmlFor="org-switcher">Organization</label>
@@ -107,6 +116,10 @@ function Routed({
   if (route === '/assistants/new' && roleAtLeast(role, 'editor')) return <NewAssistantPage />;
   const assistant = /^\/assistants\/([^/]+)$/.exec(route);
   if (assistant?.[1]) return <AssistantPage id={assistant[1]} role={role} />;
-  if (route === '/members' && roleAtLeast(role, 'admin')) return <MembersPage orgId={orgId} role={role} />;
+  if (roleAtLeast(role, 'admin')) {
+    if (route === '/members') return <MembersPage orgId={orgId} role={role} />;
+    if (route === '/api-keys') return <ApiKeysPage orgId={orgId} role={role} />;
+    if (route === '/audit') return <AuditPage orgId={orgId} />;
+  }
   return <AssistantsPage role={role} />;
 }

@@ -1,38 +1,15 @@
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { api, describeError, type Member, type Role, roleAtLeast } from './api.ts';
+import { type FormEvent, useCallback, useState } from 'react';
+import { api, type Member, ROLES, type Role, roleAtLeast } from './api.ts';
 import { ErrorMessage } from './error-message.tsx';
-
-const ROLES: Role[] = ['viewer', 'editor', 'admin', 'owner'];
+import { useLoaded } from './use-loaded.ts';
 
 export function MembersPage({ orgId, role }: { orgId: string; role: Role }) {
-  const [members, setMembers] = useState<Member[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(async () => (await api<Member[]>('GET', `/orgs/${orgId}/members`)).data, [orgId]);
+  const { data: members, error, act } = useLoaded(load, []);
   const [email, setEmail] = useState('');
   const [newRole, setNewRole] = useState<Role>('viewer');
   const [password, setPassword] = useState('');
   const grantable = ROLES.filter((r) => roleAtLeast(role, r));
-
-  const load = useCallback(async () => {
-    try {
-      setMembers((await api<Member[]>('GET', `/orgs/${orgId}/members`)).data);
-    } catch (e) {
-      setError(describeError(e));
-    }
-  }, [orgId]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  const act = async (action: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await action();
-      await load();
-    } catch (e) {
-      setError(describeError(e));
-    }
-  };
 
   const add = (event: FormEvent) => {
     event.preventDefault();

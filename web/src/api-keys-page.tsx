@@ -1,0 +1,138 @@
+import { type FormEvent, useCallback, useState } from 'react';
+import { type ApiKey, api, ROLES, type Role, roleAtLeast } from './api.ts';
+import { ErrorMessage } from './error-message.tsx';
+import { useLoaded } from './use-loaded.ts';
+
+const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'never');
+
+export function ApiKeysPage({ orgId, role }: { orgId: string; role: Role }) {
+  const load = useCallback(async () => (await api<ApiKey[]>('GET', `/orgs/${orgId}/api-keys`)).data, [orgId]);
+  const { data: keys, error, act } = useLoaded(load, []);
+  const [name, setName] = useState('');
+  const [keyRole, setKeyRole] = useState<Role>('viewer');
+  const [created, setCreated] = useState<{ name: string; secret: string } | null>(null);
+  const [confirmRevoke, setConfirmRevoke] = useState<string | null>(null);
+  const grantable = ROLES.filter((r) => roleAtLeast(role, r));
+
+  const create = (event: FormEvent) => {
+    event.preventDefault();
+    setCreated(null);
+    void act(async () => {
+      const res = await api<ApiKey & { secret: string }>('POST', `/orgs/${orgId}/api-keys`, {
+        name,
+        role: keyRole,
+      });
+      setCreated({ name: res.data.name, secret: res.data.secret });
+      setName('');
+    });
+  };
+
+  return (
+    <section>
+      <h1>API keys</h1>
+      <p>
+        Scripts and CI use a key as <code>Authorization: Bearer sb_…</code> on the assistant routes. A key
+        acts in this organization with its role.
+      </p>
+      <ErrorMessage text={error} />
+      {created && (
+        <div className="card secret" role="status">
+          <p>
+            <strong>Copy the secret of “{created.name}” now.</strong> It is shown only this once; Switchboard
+            keeps only its hash.
+          </p>
+          <label htmlFor="new-key-secret">Secret</label>
+          <input id="new-key-secret" readOnly value={created.secret} onFocus={(e) => e.target.select()} />
+          <button type="button" onClick={() => void navigator.clipboard?.writeText(created.secret)}>
+            Copy
+          </button>{' '}
+          <button type="button" onClick={() => setCreated(null)}>
+            Done
+          </button>
+        </div>
+      )}
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Role</th>
+            <th scope="col">Key</th>
+            <th scope="col">Created</th>
+            <th scope="col">Last used</th>
+            <th scope="col">Revoke</th>
+          </tr>
+        </thead>
+        <tbody>
+          {keys.length === 0 && (
+            <tr>
+              <td colSpan={6}>No keys yet.</td>
+            </tr>
+          )}
+          {keys.map((k) => (
+            <tr key={k.id}>
+              <td>{k.name}</td>
+              <td>{k.role}</td>
+              <td>
+                <code>{k.prefix}…</code>
+              </td>
+              <td>{when(k.createdAt)}</td>
+              <td>{when(k.lastUsedAt)}</td>
+              <td>
+                {confirmRevoke === k.id ? (
+                  <fieldset className="confirm">
+                    <legend>Revoke “{k.name}”? Anything using it stops working at once.</legend>
+                    <button
+                      type="button"
+                      className="danger"
+                      onClick={() => void act(() => api('DELETE', `/orgs/${orgId}/api-keys/${k.id}`))}
+                    >
+                      Yes, revoke
+                    </button>{' '}
+                    <button type="button" onClick={() => setConfirmRevoke(null)}>
+                      Keep it
+                    </button>
+                  </fieldset>
+                ) : (
+                  <button
+                    type="button"
+                    className="danger"
+                    disabled={!roleAtLeast(role, k.role)}
+                    onClick={() => setConfirmRevoke(k.id)}
+                  >
+                    Revoke {k.name}…
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>Create a key</h2>
+      <form onSubmit={create} className="card inline">
+        <div className="field">
+          <label htmlFor="key-name">Name</label>
+          <input
+            id="key-name"
+            required
+            maxLength={100}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="key-role">Role</label>
+          <select id="key-role" value={keyRole} onChange={(e) => setKeyRole(e.target.value as Role)}>
+            {grantable.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="primary">
+          Create key
+        </button>
+      </form>
+    </section>
+  );
+}
