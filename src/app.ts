@@ -21,6 +21,7 @@ import { authRoutes } from './auth/routes.ts';
 import { SessionRepository } from './auth/session-repository.ts';
 import { UserRepository } from './auth/user-repository.ts';
 import type { Config } from './config/config.ts';
+import { Caches } from './db/caches.ts';
 import type { Database } from './db/database.ts';
 import { createGuards } from './http/authenticate.ts';
 import { registerCsrfCheck } from './http/csrf.ts';
@@ -44,6 +45,7 @@ export interface Services {
   readonly apiKeys: ApiKeyService;
   readonly audit: AuditLog;
   readonly reconciler: Reconciler;
+  readonly caches: Caches;
 }
 
 /** Provider calls a lease must outlast: a settle read and the update, each with its retries. */
@@ -61,6 +63,7 @@ export function createServices(
   const orgRepository = new OrgRepository(db);
   const assistantRepository = new AssistantRepository(db);
   const audit = new AuditLog(db, log);
+  const caches = new Caches();
   const orgs = new OrgService(db, orgRepository, users, audit);
   const leaseMs = PROVIDER_CALLS_PER_LEASE * (3 * config.providerTimeoutMs + RETRY_BUDGET_MS) + 5_000;
   const assistants = new AssistantService(
@@ -68,13 +71,15 @@ export function createServices(
     provider,
     new UpdateLeases(assistantRepository, leaseMs, config.updateWaitMs),
     audit,
+    caches,
     log,
   );
   return {
     sessions,
     auth: new AuthService(db, users, sessions, orgRepository, audit, config.sessionTtlHours),
     orgs,
-    apiKeys: new ApiKeyService(db, new ApiKeyRepository(db), orgs, audit),
+    apiKeys: new ApiKeyService(db, new ApiKeyRepository(db), orgs, audit, caches),
+    caches,
     audit,
     assistants,
     reconciler: new Reconciler(
@@ -127,7 +132,13 @@ export async function buildApp({ config, db, services, logger }: AppDeps): Promi
   registerNulGuard(app);
   await registerOpenApi(app);
 
-  const guards = createGuards(services.sessions, services.apiKeys);
+  const guards = createGuards(services.sessions, services.apiKeys, services.caches);
+  // Sign-outs, role and membership changes, key revocations: this server forgets cached sessions
+  // and keys before it answers, so the change holds for the caller's very next request. Other
+  // servers hear of it from the database's notification.
+  app.addHook('onSend', async (request) => {
+    if (request.method !== 'GET' && !request.url.startsWith('/assistants')) services.caches.authChanged();
+  });
   await app.register(healthRoutes, { db });
   await app.register(authRoutes, { auth: services.auth, guards, config });
   await app.register(orgRoutes, { orgs: services.orgs, guards });

@@ -3,6 +3,7 @@
 import pino from 'pino';
 import { buildApp, createServices } from './app.ts';
 import { ConfigError, loadConfig } from './config/config.ts';
+import { listenForChanges } from './db/caches.ts';
 import { openDatabase } from './db/database.ts';
 import { VapiEmulator } from './providers/vapi/emulator/emulator.ts';
 import { VapiClient } from './providers/vapi/vapi-client.ts';
@@ -68,6 +69,7 @@ if (firstOwner?.generatedPassword) {
 const settled = await services.assistants.settleStalePending({ sole: database.driver === 'pglite' });
 if (settled > 0) logger.info(`settled ${settled} assistant(s) left pending by an earlier process`);
 
+const stopListening = await listenForChanges(database, services.caches, logger);
 let stopping = false;
 const app = await buildApp({ config, db: database.db, services, logger });
 // While stopping, answered connections close instead of idling, so close() need not wait on them.
@@ -90,6 +92,7 @@ async function shutdown(signal: string) {
   force.unref();
   await services.reconciler.stop();
   await app.close();
+  await stopListening();
   await emulator?.close();
   await database.close();
   process.exit(0);

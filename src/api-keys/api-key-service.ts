@@ -3,6 +3,7 @@
 import { type AuditLog, auditEvent, writeAudit } from '../audit/audit-log.ts';
 import type { UserCaller } from '../auth/actor.ts';
 import { API_KEY_PREFIX, hashToken, newApiKeySecret } from '../auth/tokens.ts';
+import type { Caches } from '../db/caches.ts';
 import { type Database, inTransaction } from '../db/database.ts';
 import type { ApiKeyRow } from '../db/schema.ts';
 import { notFound } from '../errors.ts';
@@ -19,6 +20,7 @@ export class ApiKeyService {
     private readonly keys: ApiKeyRepository,
     private readonly orgs: OrgService,
     private readonly audit: AuditLog,
+    private readonly caches: Caches,
   ) {}
 
   /** Creates a key; the secret is in this answer and nowhere else, ever. */
@@ -74,7 +76,9 @@ export class ApiKeyService {
   /** The organization and role a presented secret grants, recording its use; undefined if none. */
   async authenticate(secret: string): Promise<ApiKeyContext | undefined> {
     if (!secret.startsWith(API_KEY_PREFIX)) return undefined;
-    const key = await this.keys.resolve(hashToken(secret));
+    const tokenHash = hashToken(secret);
+    const key = await this.caches.apiKeys.getOrLoad(tokenHash, () => this.keys.resolve(tokenHash));
+    // The stamp is announced like any change to a key, so cached copies are dropped with it.
     if (key && ApiKeyRepository.isStale(key.lastUsedAt)) await this.keys.touch(key.keyId);
     return key;
   }

@@ -3,6 +3,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { type AuditEvent, type AuditLog, auditEvent } from '../audit/audit-log.ts';
 import type { Actor } from '../auth/actor.ts';
+import { assistantKey, type Caches } from '../db/caches.ts';
 import type { AssistantRow } from '../db/schema.ts';
 import { conflict, notFound, ProviderError, preconditionFailed, validationError } from '../errors.ts';
 import type { AssistantProvider } from '../providers/vapi/vapi-client.ts';
@@ -32,6 +33,7 @@ export class AssistantService {
     private readonly provider: AssistantProvider,
     private readonly leases: UpdateLeases,
     private readonly audit: AuditLog,
+    private readonly caches: Caches,
     private readonly log: FastifyBaseLogger,
   ) {}
 
@@ -50,7 +52,9 @@ export class AssistantService {
   }
 
   async get(actor: Actor, idOrProviderId: string): Promise<AssistantRow> {
-    const row = await this.repo.findInOrg(actor.orgId, idOrProviderId);
+    const row = await this.caches.assistants.getOrLoad(assistantKey(actor.orgId, idOrProviderId), () =>
+      this.repo.findInOrg(actor.orgId, idOrProviderId),
+    );
     if (!row) throw notFound('Assistant');
     return row;
   }
@@ -318,6 +322,8 @@ export class AssistantService {
     waitMs?: number,
   ): Promise<{ value: T; syncState: SyncState }> {
     const lease = await this.leases.acquire(assistantId, waitMs);
+    // This server's own changes are dropped from its cache at once; others hear of them by notification.
+    this.caches.assistantChanged(lease.row);
     let value: T;
     try {
       value = await work(lease);
@@ -335,9 +341,11 @@ export class AssistantService {
           'could not release an update lease; it will expire',
         );
       });
+      this.caches.assistantChanged(lease.row);
       throw error;
     }
     await this.leases.release(lease, lease.syncStateAfter);
+    this.caches.assistantChanged(lease.row);
     return { value, syncState: lease.syncStateAfter };
   }
 

@@ -11,6 +11,7 @@ export interface SessionContext {
   readonly name: string;
   readonly activeOrgId: string | null;
   readonly role: Role | null;
+  readonly expiresAt: Date;
 }
 
 export class SessionRepository {
@@ -41,6 +42,7 @@ export class SessionRepository {
         name: users.name,
         activeOrgId: sessions.activeOrgId,
         role: memberships.role,
+        expiresAt: sessions.expiresAt,
       })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))

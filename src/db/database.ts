@@ -19,6 +19,15 @@ export interface DatabaseHandle {
   readonly driver: 'pglite' | 'postgres';
   /** Applies the committed migrations; safe when several servers start at once. */
   migrate(): Promise<void>;
+  /**
+   * Calls `onNotify` for each notification on `channels`, and `onHealth` when the feed comes up
+   * or goes down (a real server's connection is re-made every second while it is down).
+   */
+  listen(
+    channels: readonly string[],
+    onNotify: (channel: string, payload: string) => void,
+    onHealth: (up: boolean) => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -37,6 +46,17 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     db,
     driver: 'pglite',
     migrate: () => migratePglite(drizzlePglite(client), { migrationsFolder }),
+    // PGlite delivers a notification before the statement (or commit) that raised it returns.
+    async listen(channels, onNotify, onHealth) {
+      const unsubscribes = await Promise.all(
+        channels.map((channel) => client.listen(channel, (payload) => onNotify(channel, payload))),
+      );
+      onHealth(true);
+      return async () => {
+        onHealth(false);
+        for (const unsubscribe of unsubscribes) await unsubscribe();
+      };
+    },
     close: () => client.close(),
   };
 }
@@ -59,7 +79,62 @@ function openPostgres(url: string): DatabaseHandle {
         client.release();
       }
     },
+    listen: (channels, onNotify, onHealth) => listenPostgres(url, channels, onNotify, onHealth),
     close: () => pool.end(),
+  };
+}
+
+const RELISTEN_DELAY_MS = 1_000;
+
+/** A dedicated connection that LISTENs, re-made after a loss; the pool stays free for queries. */
+async function listenPostgres(
+  url: string,
+  channels: readonly string[],
+  onNotify: (channel: string, payload: string) => void,
+  onHealth: (up: boolean) => void,
+): Promise<() => Promise<void>> {
+  let current: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const lost = (client: pg.Client) => {
+    if (current === client) current = undefined;
+    onHealth(false);
+    client.end().catch(() => {});
+    if (!stopped && !retry) {
+      retry = setTimeout(() => {
+        retry = undefined;
+        void connect();
+      }, RELISTEN_DELAY_MS);
+    }
+  };
+
+  const connect = async () => {
+    const client = new pg.Client({ connectionString: url });
+    client.on('notification', (message) => onNotify(message.channel, message.payload ?? ''));
+    client.on('error', () => lost(client));
+    client.on('end', () => {
+      if (current === client) lost(client);
+    });
+    try {
+      await client.connect();
+      for (const channel of channels) await client.query(`listen ${channel}`);
+      if (stopped) return void client.end().catch(() => {});
+      current = client;
+      onHealth(true);
+    } catch {
+      lost(client);
+    }
+  };
+
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    onHealth(false);
+    const client = current;
+    current = undefined;
+    await client?.end().catch(() => {});
   };
 }
 

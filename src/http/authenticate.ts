@@ -5,6 +5,7 @@ import type { ApiKeyService } from '../api-keys/api-key-service.ts';
 import { type Actor, callerOf, type UserCaller } from '../auth/actor.ts';
 import type { SessionContext, SessionRepository } from '../auth/session-repository.ts';
 import { hashToken } from '../auth/tokens.ts';
+import type { Caches } from '../db/caches.ts';
 import { forbidden, unauthorized } from '../errors.ts';
 import { type Role, roleAtLeast } from '../orgs/roles.ts';
 
@@ -32,11 +33,17 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return scheme?.toLowerCase() === 'bearer' && token ? token : undefined;
 }
 
-export function createGuards(sessions: SessionRepository, apiKeys: ApiKeyService): Guards {
+export function createGuards(sessions: SessionRepository, apiKeys: ApiKeyService, caches: Caches): Guards {
+  async function lookUpSession(token: string): Promise<SessionContext | undefined> {
+    const tokenHash = hashToken(token);
+    const session = await caches.sessions.getOrLoad(tokenHash, () => sessions.resolve(tokenHash));
+    return session && session.expiresAt.getTime() > Date.now() ? session : undefined;
+  }
+
   async function resolveSession(request: FastifyRequest): Promise<SessionContext> {
     if (request.session) return request.session;
     const token = request.cookies[SESSION_COOKIE];
-    const session = token ? await sessions.resolve(hashToken(token)) : undefined;
+    const session = token ? await lookUpSession(token) : undefined;
     if (!session) {
       throw unauthorized(
         !token && bearerToken(request)

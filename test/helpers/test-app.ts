@@ -7,6 +7,7 @@ import pino from 'pino';
 import { inject } from 'vitest';
 import { buildApp, createServices, type Services } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config/config.ts';
+import { listenForChanges } from '../../src/db/caches.ts';
 import { type DatabaseHandle, openDatabase } from '../../src/db/database.ts';
 import type { Role } from '../../src/orgs/roles.ts';
 import { VapiEmulator } from '../../src/providers/vapi/emulator/emulator.ts';
@@ -40,6 +41,8 @@ export interface TestApp {
   /** A new member of the owner's organization with this role, signed in. */
   userWithRole(role: Role): Promise<TestUser>;
   login(email: string, password: string): Promise<string>;
+  /** Another server on the same database, with its own caches and notification listener. */
+  secondServer(): Promise<{ services: Services; request: TestApp['request']; close(): Promise<void> }>;
   /** A new API key of the owner's organization with this role, created by the owner. */
   createApiKey(role: Role, name?: string): Promise<TestApiKey>;
   request(
@@ -60,8 +63,16 @@ export interface TestAppOptions {
 }
 
 /** A database for one test file, on whichever engine this Vitest project runs against. */
-export async function openTestDatabase(): Promise<DatabaseHandle> {
-  if (process.env.TEST_DATABASE !== 'postgres') return openDatabase({ memory: true });
+/** A database for one test file and a way to open it again as another server would. */
+export async function openTestDatabase(): Promise<{
+  database: DatabaseHandle;
+  reopen: () => Promise<DatabaseHandle>;
+}> {
+  if (process.env.TEST_DATABASE !== 'postgres') {
+    // PGlite is one process's: a second server in this process shares the handle.
+    const database = await openDatabase({ memory: true });
+    return { database, reopen: async () => ({ ...database, close: async () => {} }) };
+  }
   const adminUrl = inject('postgresUrl');
   const name = `sb_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -70,13 +81,16 @@ export async function openTestDatabase(): Promise<DatabaseHandle> {
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  return openDatabase({ url: url.toString() });
+  return {
+    database: await openDatabase({ url: url.toString() }),
+    reopen: () => openDatabase({ url: url.toString() }),
+  };
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const emulator = new VapiEmulator(EMULATOR_KEY);
   const emulatorUrl = await emulator.listen();
-  const database = await openTestDatabase();
+  const { database, reopen } = await openTestDatabase();
   await database.migrate();
   const config = loadConfig({
     PROVIDER_TIMEOUT_MS: '3000',
@@ -97,17 +111,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.provider,
   });
   const services = createServices(config, database.db, provider, logger);
+  const stopListening = await listenForChanges(database, services.caches, logger);
   await services.auth.ensureFirstOwner({ email: OWNER.email, password: OWNER.password, orgName: 'Acme' });
   const app = await buildApp({ config, db: database.db, services, logger });
   await app.ready();
 
-  const request: TestApp['request'] = (cookie, method, url, body, headers = {}) =>
-    app.inject({
-      method,
-      url,
-      headers: { ...(cookie ? { cookie } : {}), ...headers },
-      ...(body === undefined ? {} : { payload: body as object }),
-    });
+  const request = injector(app);
 
   const login = async (email: string, password: string) => {
     const res = await request(undefined, 'POST', '/auth/login', { email, password });
@@ -140,6 +149,21 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       if (res.statusCode !== 201) throw new Error(`add member failed: ${res.statusCode} ${res.body}`);
       return { userId: res.json().userId, email, cookie: await login(email, password) };
     },
+    async secondServer() {
+      const database2 = await reopen();
+      const services2 = createServices(config, database2.db, provider, logger);
+      const stop2 = await listenForChanges(database2, services2.caches, logger);
+      const app2 = await buildApp({ config, db: database2.db, services: services2, logger });
+      return {
+        services: services2,
+        request: injector(app2),
+        async close() {
+          await app2.close();
+          await stop2();
+          await database2.close();
+        },
+      };
+    },
     async createApiKey(role: Role, name = `${role} key`) {
       const res = await request(ownerCookie, 'POST', `/orgs/${orgId}/api-keys`, { name, role });
       if (res.statusCode !== 201) throw new Error(`create API key failed: ${res.statusCode} ${res.body}`);
@@ -148,10 +172,22 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
     async close() {
       await app.close();
+      await stopListening();
       await emulator.close();
       await database.close();
     },
   };
+}
+
+/** `request` for an app: a cookie, a method, a URL, a JSON body and extra headers. */
+function injector(app: FastifyInstance): TestApp['request'] {
+  return (cookie, method, url, body, headers = {}) =>
+    app.inject({
+      method,
+      url,
+      headers: { ...(cookie ? { cookie } : {}), ...headers },
+      ...(body === undefined ? {} : { payload: body as object }),
+    });
 }
 
 export function sessionCookie(res: LightMyRequestResponse): string {

@@ -2,7 +2,7 @@
 // their organization, revoked at once, exempt from the browser-only CSRF check.
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiKeys } from '../../src/db/schema.ts';
 import { assistantBody, createAssistant, startTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -196,6 +196,8 @@ describe('using a key', () => {
       .update(apiKeys)
       .set({ lastUsedAt: new Date(Date.now() - 120_000) })
       .where(eq(apiKeys.id, key.id));
+    // The change reaches the cache by the database's notification (asynchronous on a real server).
+    await vi.waitFor(() => expect(t.services.caches.apiKeys.size).toBe(0));
     await t.request(undefined, 'GET', '/assistants', undefined, key.headers);
     expect(((await lastUsed()) as Date).getTime()).toBeGreaterThan(Date.now() - 60_000);
     const listed = (await t.request(t.owner.cookie, 'GET', keysUrl())).json();

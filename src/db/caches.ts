@@ -1,0 +1,59 @@
+// The hot reads (a request's session or API key, and one assistant) come from memory. Each server
+// keeps them right with PostgreSQL LISTEN/NOTIFY: triggers (migration 0003) announce every change
+// to sessions, memberships, users, API keys and assistants, on PGlite and on a real server alike.
+// While the notification feed is down, nothing is cached.
+import type { FastifyBaseLogger } from 'fastify';
+import type { ApiKeyContext } from '../api-keys/api-key-repository.ts';
+import type { SessionContext } from '../auth/session-repository.ts';
+import { ReadCache } from '../shared/read-cache.ts';
+import type { DatabaseHandle } from './database.ts';
+import type { AssistantRow } from './schema.ts';
+
+export const AUTH_CHANNEL = 'switchboard_auth';
+export const ASSISTANT_CHANNEL = 'switchboard_assistant';
+
+const BACKSTOP_TTL_MS = 60_000;
+
+export class Caches {
+  readonly sessions = new ReadCache<SessionContext & { expiresAt: Date }>(BACKSTOP_TTL_MS, 50_000);
+  readonly apiKeys = new ReadCache<ApiKeyContext>(BACKSTOP_TTL_MS, 10_000);
+  /** Keyed by organization and the id as asked for (local or provider id). */
+  readonly assistants = new ReadCache<AssistantRow>(BACKSTOP_TTL_MS, 20_000);
+
+  authChanged(): void {
+    this.sessions.clear();
+    this.apiKeys.clear();
+  }
+
+  assistantChanged(row: Pick<AssistantRow, 'orgId' | 'id' | 'providerAssistantId'>): void {
+    this.assistants.delete(assistantKey(row.orgId, row.id), assistantKey(row.orgId, row.providerAssistantId));
+  }
+
+  setEnabled(enabled: boolean): void {
+    for (const cache of [this.sessions, this.apiKeys, this.assistants]) cache.setEnabled(enabled);
+  }
+}
+
+export const assistantKey = (orgId: string, idOrProviderId: string) => `${orgId}|${idOrProviderId}`;
+
+/** Subscribes `caches` to the database's change notifications; returns the unsubscribe. */
+export function listenForChanges(
+  database: DatabaseHandle,
+  caches: Caches,
+  log: FastifyBaseLogger,
+): Promise<() => Promise<void>> {
+  return database.listen(
+    [AUTH_CHANNEL, ASSISTANT_CHANNEL],
+    (channel, payload) => {
+      if (channel === AUTH_CHANNEL) return caches.authChanged();
+      const [orgId, id, providerAssistantId] = payload.split('|');
+      if (orgId && id && providerAssistantId) caches.assistantChanged({ orgId, id, providerAssistantId });
+      else caches.assistants.clear();
+    },
+    (up) => {
+      caches.setEnabled(up);
+      if (!up)
+        log.warn('change notifications are down: reading everything from the database until they return');
+    },
+  );
+}
