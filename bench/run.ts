@@ -196,6 +196,7 @@ async function measureSwitchboard(label: string, s: Switchboard, emulator: Emula
   for (const latency of [0, 100]) {
     await emulator.latency(latency);
     let n = 0;
+    let connection = 0;
     rows.push(
       await load(`switchboard PATCH /assistants/{id}, provider +${latency} ms (${label})`, {
         url: s.url,
@@ -203,13 +204,15 @@ async function measureSwitchboard(label: string, s: Switchboard, emulator: Emula
           {
             method: 'PATCH',
             headers,
-            // Distinct assistants, a different value each request.
-            setupRequest: (req) => {
+            // Each connection keeps to its own assistant (50 concurrent requests on distinct
+            // assistants, as the target is stated), with a different value each request.
+            setupRequest: (req, context: { assistantId?: string }) => {
               n++;
+              context.assistantId ??= ids[connection++ % ids.length];
               const field = n % 2 === 0 ? { temperature: (n % 200) / 100 } : { maxTokens: 50 + (n % 1000) };
               return {
                 ...req,
-                path: `/assistants/${ids[n % ids.length]}`,
+                path: `/assistants/${context.assistantId}`,
                 body: JSON.stringify({ model: field }),
               };
             },

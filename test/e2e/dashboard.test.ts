@@ -186,8 +186,15 @@ describe('dashboard', () => {
     await page.getByLabel('Password (for a new user)').fill('colleague-pass-1');
     await page.getByRole('button', { name: 'Add member' }).click();
     await page.getByRole('cell', { name: 'new.colleague@example.com', exact: true }).waitFor();
+    // Check what the server holds, not the network: the page's reload can be over before a listener starts.
+    const roleOf = async (email: string) =>
+      (await t.request(t.owner.cookie, 'GET', `/orgs/${t.orgId}/members`))
+        .json()
+        .find((m: { email: string }) => m.email === email)?.role;
+    await expect.poll(() => roleOf('new.colleague@example.com')).toBe('editor');
     await page.getByLabel('Role of new.colleague@example.com').selectOption('viewer');
-    await page.waitForResponse((r) => r.url().includes('/members') && r.request().method() === 'GET');
+    await expect.poll(() => roleOf('new.colleague@example.com')).toBe('viewer');
+    await expect(page.getByLabel('Role of new.colleague@example.com').inputValue()).resolves.toBe('viewer');
     await shot('members');
     // The last owner cannot be demoted: the API says so, and the page shows it.
     await page.getByLabel(`Role of ${OWNER.email}`).selectOption('admin');
