@@ -3,6 +3,7 @@
 import { and, desc, eq, getTableColumns, ilike, isNull, lt, or, sql } from 'drizzle-orm';
 import { type AuditEvent, writeAudit } from '../audit/audit-log.ts';
 import type { Database } from '../db/database.ts';
+import { olderThan } from '../db/keyset.ts';
 import { type AssistantRow, assistants, assistantVersions } from '../db/schema.ts';
 import type { ProviderConfig } from './merge.ts';
 
@@ -61,14 +62,7 @@ export class AssistantRepository {
   /** Newest first; keyset pagination on (created_at, id). */
   async list(orgId: string, page: ListPage): Promise<AssistantRow[]> {
     const conditions = [eq(assistants.orgId, orgId)];
-    if (page.after) {
-      conditions.push(
-        or(
-          lt(assistants.createdAt, page.after.createdAt),
-          and(eq(assistants.createdAt, page.after.createdAt), lt(assistants.id, page.after.id)),
-        ) as ReturnType<typeof eq>,
-      );
-    }
+    if (page.after) conditions.push(olderThan(assistants.createdAt, assistants.id, page.after));
     if (page.nameContains) {
       conditions.push(ilike(sql`${assistants.config}->>'name'`, `%${escapeLike(page.nameContains)}%`));
     }

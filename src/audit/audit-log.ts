@@ -2,10 +2,11 @@
 // A successful change writes its event in the same transaction as the change (`writeAudit`), so
 // one is never stored without the other; a failed attempt changes nothing and is written alone.
 
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Caller } from '../auth/actor.ts';
 import type { Database } from '../db/database.ts';
+import { olderThan } from '../db/keyset.ts';
 import { type AuditEventRow, auditEvents } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 
@@ -124,15 +125,7 @@ export class AuditLog {
   /** Newest first; keyset pagination on (created_at, id). */
   async list(orgId: string, query: AuditQuery): Promise<AuditEventRow[]> {
     const conditions = [eq(auditEvents.orgId, orgId)];
-    if (query.before) {
-      const { createdAt, id } = query.before;
-      conditions.push(
-        or(
-          lt(auditEvents.createdAt, createdAt),
-          and(eq(auditEvents.createdAt, createdAt), lt(auditEvents.id, id)),
-        ) as ReturnType<typeof eq>,
-      );
-    }
+    if (query.before) conditions.push(olderThan(auditEvents.createdAt, auditEvents.id, query.before));
     if (query.targetId) conditions.push(eq(auditEvents.targetId, query.targetId));
     if (query.actorId) {
       conditions.push(

@@ -1,6 +1,7 @@
 import { type FormEvent, useCallback, useState } from 'react';
-import { type ApiKey, api, ROLES, type Role, roleAtLeast } from './api.ts';
+import { type ApiKey, api, type Role, roleAtLeast } from './api.ts';
 import { ErrorMessage } from './error-message.tsx';
+import { RoleSelect } from './role-select.tsx';
 import { useLoaded } from './use-loaded.ts';
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'never');
@@ -12,7 +13,6 @@ export function ApiKeysPage({ orgId, role }: { orgId: string; role: Role }) {
   const [keyRole, setKeyRole] = useState<Role>('viewer');
   const [created, setCreated] = useState<{ name: string; secret: string } | null>(null);
   const [confirmRevoke, setConfirmRevoke] = useState<string | null>(null);
-  const grantable = ROLES.filter((r) => roleAtLeast(role, r));
 
   const create = (event: FormEvent) => {
     event.preventDefault();
@@ -121,13 +121,7 @@ export function ApiKeysPage({ orgId, role }: { orgId: string; role: Role }) {
         </div>
         <div className="field">
           <label htmlFor="key-role">Role</label>
-          <select id="key-role" value={keyRole} onChange={(e) => setKeyRole(e.target.value as Role)}>
-            {grantable.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
+          <RoleSelect id="key-role" grantor={role} value={keyRole} onChange={setKeyRole} />
         </div>
         <button type="submit" className="primary">
           Create key

@@ -1,6 +1,7 @@
 import { type FormEvent, useCallback, useState } from 'react';
 import { api, type Member, ROLES, type Role, roleAtLeast } from './api.ts';
 import { ErrorMessage } from './error-message.tsx';
+import { RoleSelect } from './role-select.tsx';
 import { useLoaded } from './use-loaded.ts';
 
 export function MembersPage({ orgId, role }: { orgId: string; role: Role }) {
@@ -84,13 +85,7 @@ export function MembersPage({ orgId, role }: { orgId: string; role: Role }) {
         </div>
         <div className="field">
           <label htmlFor="member-role">Role</label>
-          <select id="member-role" value={newRole} onChange={(e) => setNewRole(e.target.value as Role)}>
-            {grantable.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
+          <RoleSelect id="member-role" grantor={role} value={newRole} onChange={setNewRole} />
         </div>
         <div className="field">
           <label htmlFor="member-password">Password (for a new user)</label>

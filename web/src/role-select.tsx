@@ -1,0 +1,24 @@
+import { ROLES, type Role, roleAtLeast } from './api.ts';
+
+/** The roles someone holding `grantor` may hand out; nobody grants more than they hold. */
+export function RoleSelect({
+  id,
+  grantor,
+  value,
+  onChange,
+}: {
+  id: string;
+  grantor: Role;
+  value: Role;
+  onChange: (role: Role) => void;
+}) {
+  return (
+    <select id={id} value={value} onChange={(e) => onChange(e.target.value as Role)}>
+      {ROLES.filter((r) => roleAtLeast(grantor, r)).map((r) => (
+        <option key={r} value={r}>
+          {r}
+        </option>
+      ))}
+    </select>
+  );
+}
