@@ -95,11 +95,11 @@ export class AuditLog {
    * Runs `work`, which writes `event` with its change when it succeeds; when it fails, records
    * the failed attempt with the reason and passes the error on.
    */
-  async attempt<T>(event: AuditEvent | readonly AuditEvent[], work: () => Promise<T>): Promise<T> {
+  async attempt<T>(event: AuditEvent, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
-      await this.recordFailure(Array.isArray(event) ? event : [event as AuditEvent], error);
+      await this.recordFailure([event], error);
       throw error;
     }
   }
