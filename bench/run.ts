@@ -196,7 +196,10 @@ async function measureSwitchboard(label: string, s: Switchboard, emulator: Emula
   for (const latency of [0, 100]) {
     await emulator.latency(latency);
     let n = 0;
-    let connection = 0;
+    // 50 concurrent requests on distinct assistants, as the target is stated: each request takes
+    // an assistant no other request in flight holds, and gives it back with its answer.
+    // (autocannon resets a request's context every round, so a connection cannot keep one.)
+    const idle = [...ids];
     rows.push(
       await load(`switchboard PATCH /assistants/{id}, provider +${latency} ms (${label})`, {
         url: s.url,
@@ -204,17 +207,18 @@ async function measureSwitchboard(label: string, s: Switchboard, emulator: Emula
           {
             method: 'PATCH',
             headers,
-            // Each connection keeps to its own assistant (50 concurrent requests on distinct
-            // assistants, as the target is stated), with a different value each request.
             setupRequest: (req, context: { assistantId?: string }) => {
               n++;
-              context.assistantId ??= ids[connection++ % ids.length];
+              context.assistantId = idle.pop() ?? (ids[n % ids.length] as string);
               const field = n % 2 === 0 ? { temperature: (n % 200) / 100 } : { maxTokens: 50 + (n % 1000) };
               return {
                 ...req,
                 path: `/assistants/${context.assistantId}`,
                 body: JSON.stringify({ model: field }),
               };
+            },
+            onResponse: (_status, _body, context: { assistantId?: string }) => {
+              if (context.assistantId) idle.push(context.assistantId);
             },
           },
         ],
@@ -345,13 +349,14 @@ function printTable(results: {
   residentMemoryAfterLoadMiB: Record<string, number | null>;
 }) {
   const pad = (s: string | number, n: number) => String(s).padEnd(n);
-  console.log(`\n${pad('row', 58)}${pad('req/s', 9)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}errors`);
+  const width = Math.max(...results.rows.map((r) => r.name.length)) + 2;
+  console.log(`\n${pad('row', width)}${pad('req/s', 9)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}errors`);
   for (const r of results.rows)
     console.log(
-      `${pad(r.name, 58)}${pad(r.requestsPerSecond, 9)}${pad(r.p50Ms, 9)}${pad(r.p99Ms, 9)}${r.errors}`,
+      `${pad(r.name, width)}${pad(r.requestsPerSecond, 9)}${pad(r.p50Ms, 9)}${pad(r.p99Ms, 9)}${r.errors}`,
     );
   console.log('\nratios');
-  for (const [k, v] of Object.entries(results.ratios)) console.log(`  ${pad(k, 56)}${v}`);
+  for (const [k, v] of Object.entries(results.ratios)) console.log(`  ${pad(k, width - 2)}${v}`);
   console.log('\nstart to healthy (ms)', results.startToHealthyMs);
   console.log('resident memory after load (MiB)', results.residentMemoryAfterLoadMiB);
   console.log('\nwritten to bench/results.json');

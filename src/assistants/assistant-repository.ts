@@ -2,11 +2,12 @@
 // or connection is held while the provider is called.
 import { and, desc, eq, getTableColumns, ilike, isNull, lt, or, sql } from 'drizzle-orm';
 import { type AuditEvent, writeAudit } from '../audit/audit-log.ts';
-import type { Database } from '../db/database.ts';
+import { type Database, postgresErrorCode } from '../db/database.ts';
 import { olderThan } from '../db/keyset.ts';
-import { type AssistantRow, assistants, assistantVersions } from '../db/schema.ts';
+import { type AssistantRow, assistants, assistantVersions, auditEvents } from '../db/schema.ts';
 import type { ProviderConfig } from './merge.ts';
 
+const NOT_NULL_VIOLATION = '23502';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type SyncState = 'synced' | 'pending' | 'missing';
@@ -211,17 +212,19 @@ export class AssistantRepository {
   }
 
   /**
-   * Stores what the provider confirmed as the next version, in one transaction with its history
-   * row and audit event. Only the lease holder may store; the lease itself is released separately.
+   * Stores what the provider confirmed as the next version with its history row and audit event,
+   * in one statement (so one round trip, and atomic without a transaction). Only the lease holder
+   * may store; `releaseLease` also gives the lease back, leaving the assistant `synced`.
    */
   async storeVersion(
     id: string,
     leaseToken: string,
     version: NewVersion,
     audit: AuditEvent,
+    { releaseLease }: { releaseLease: boolean },
   ): Promise<AssistantRow> {
-    return this.db.transaction(async (tx) => {
-      const [row] = await tx
+    const updated = this.db.$with('updated').as(
+      this.db
         .update(assistants)
         .set({
           config: version.config,
@@ -229,15 +232,37 @@ export class AssistantRepository {
           // A change found at the provider has no Switchboard author; the last one stays.
           updatedBy: version.source === 'provider' ? sql`${assistants.updatedBy}` : version.actorUserId,
           updatedAt: sql`now()`,
+          ...(releaseLease ? { leaseToken: null, leaseExpiresAt: null, syncState: 'synced' } : {}),
         })
         .where(and(eq(assistants.id, id), eq(assistants.leaseToken, leaseToken)))
-        .returning();
-      if (!row)
-        throw new Error(`assistant ${id} lost its update lease before the provider's answer was stored`);
-      await tx.insert(assistantVersions).values({ assistantId: id, version: row.version, ...version });
-      await writeAudit(tx, { ...audit, detail: { ...audit.detail, version: row.version } });
-      return row;
-    });
+        .returning(),
+    );
+    const newVersion = sql<number>`(select ${updated.version} from ${updated})`;
+    // Without a row from `updated` (the lease was lost) the history row's assistant id is null,
+    // which fails the whole statement: nothing is stored.
+    const history = this.db.$with('history').as(
+      this.db
+        .insert(assistantVersions)
+        .values({ ...version, assistantId: sql`(select ${updated.id} from ${updated})`, version: newVersion })
+        .returning({ version: assistantVersions.version }),
+    );
+    const event = this.db.$with('event').as(
+      this.db
+        .insert(auditEvents)
+        .values({
+          ...audit,
+          outcome: 'success',
+          detail: sql`${JSON.stringify(audit.detail)}::jsonb || jsonb_build_object('version', ${newVersion})`,
+        })
+        .returning({ id: auditEvents.id }),
+    );
+    try {
+      const [row] = await this.db.with(updated, history, event).select().from(updated);
+      if (row) return row;
+    } catch (error) {
+      if (postgresErrorCode(error) !== NOT_NULL_VIOLATION) throw error;
+    }
+    throw new Error(`assistant ${id} lost its update lease before the provider's answer was stored`);
   }
 
   async delete(id: string, audit: AuditEvent): Promise<void> {

@@ -158,7 +158,7 @@ export class AssistantService {
     const event = assistantEvent(actor, 'assistant.synced', current.id);
     return this.audit.attempt(event, async () => {
       const { value, syncState } = await this.withLease(current.id, (lease) =>
-        this.settleFromProvider(lease, actor),
+        this.settleFromProvider(lease, actor, { last: true }),
       );
       // A difference was stored with its own event; an unchanged check is recorded here.
       if (value.version === current.version)
@@ -174,7 +174,7 @@ export class AssistantService {
     try {
       const { value, syncState } = await this.withLease(
         assistantId,
-        (lease) => this.settleFromProvider(lease, null),
+        (lease) => this.settleFromProvider(lease, null, { last: true }),
         0,
       );
       if (syncState === 'missing') return 'missing';
@@ -246,7 +246,7 @@ export class AssistantService {
     let count = 0;
     for (const row of await this.repo.findStalePending(100)) {
       try {
-        await this.withLease(row.id, (lease) => this.settleFromProvider(lease, null));
+        await this.withLease(row.id, (lease) => this.settleFromProvider(lease, null, { last: true }));
         count++;
       } catch (error) {
         this.log.warn(
@@ -291,7 +291,7 @@ export class AssistantService {
   ): Promise<AssistantRow> {
     const { value, syncState } = await this.withLease(current.id, async (lease) => {
       if (!ifMatchSatisfied(ifMatch, etagOf(lease.row))) throw preconditionFailed();
-      const base = await this.settleFromProvider(lease, actor);
+      const base = await this.settleFromProvider(lease, actor, { last: false });
       const changes = buildChanges(base);
       if (!changes) return base;
       const confirmed = await this.provider.update(base.providerAssistantId, changes);
@@ -301,6 +301,7 @@ export class AssistantService {
           lease,
           { config: confirmed, changedPaths: paths, source, ...authorOf(actor) },
           { ...event, detail: { ...event.detail, changedPaths: paths } },
+          { last: true },
         );
       } catch (error) {
         // The provider has a change we could not store: settle it from the provider later.
@@ -349,18 +350,34 @@ export class AssistantService {
     return { value, syncState: lease.syncStateAfter };
   }
 
-  /** Stores a confirmed configuration under the lease; the assistant is then in step again. */
-  private async store(lease: Lease, version: NewVersion, event: AuditEvent): Promise<AssistantRow> {
-    const row = await this.repo.storeVersion(lease.row.id, lease.token, version, event);
+  /**
+   * Stores a confirmed configuration under the lease; the assistant is then in step again. The
+   * `last` store of a lease also releases it, in the same statement.
+   */
+  private async store(
+    lease: Lease,
+    version: NewVersion,
+    event: AuditEvent,
+    { last }: { last: boolean },
+  ): Promise<AssistantRow> {
+    const row = await this.repo.storeVersion(lease.row.id, lease.token, version, event, {
+      releaseLease: last,
+    });
     lease.syncStateAfter = 'synced';
+    lease.releasedByStore = last;
     return row;
   }
 
   /**
    * Reads the provider's copy and stores it as a `provider` version when it differs from ours;
-   * `caller` is whoever asked (null for Switchboard's own checks).
+   * `caller` is whoever asked (null for Switchboard's own checks); `last` when nothing follows
+   * under this lease.
    */
-  private async settleFromProvider(lease: Lease, caller: Actor | null): Promise<AssistantRow> {
+  private async settleFromProvider(
+    lease: Lease,
+    caller: Actor | null,
+    { last }: { last: boolean },
+  ): Promise<AssistantRow> {
     const row = lease.row;
     const remote = await this.provider.get(row.providerAssistantId);
     const paths = changedPaths(comparable(row.config), comparable(remote));
@@ -377,6 +394,7 @@ export class AssistantService {
         { type: 'assistant', id: row.id },
         { changedPaths: paths },
       ),
+      { last },
     );
   }
 }

@@ -12,6 +12,8 @@ export interface Lease {
   readonly row: AssistantRow;
   /** The sync state to leave behind on release: as it was before the lease, `synced` once the provider's copy is stored. */
   syncStateAfter: SyncState;
+  /** Set when the last store under the lease gave it back in the same statement. */
+  releasedByStore?: boolean;
 }
 
 const POLL_MS = 50;
@@ -47,7 +49,7 @@ export class UpdateLeases {
   }
 
   async release(lease: Lease, syncState: SyncState): Promise<void> {
-    await this.repo.releaseLease(lease.row.id, lease.token, syncState);
+    if (!lease.releasedByStore) await this.repo.releaseLease(lease.row.id, lease.token, syncState);
     this.released.emit(lease.row.id);
   }
 

@@ -33,6 +33,16 @@ export interface DatabaseHandle {
 
 export type DatabaseTarget = { url: string } | { dataDir: string } | { memory: true };
 
+/** PostgreSQL's SQLSTATE for a failed statement, through Drizzle's wrapping of the driver's error. */
+export function postgresErrorCode(error: unknown): string | undefined {
+  for (let cause = error, depth = 0; cause && depth < 3; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 /** Arbitrary key for the advisory lock that serialises migrations across servers. */
 const MIGRATION_LOCK_KEY = 7_263_541;

@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assistants } from '../../src/db/schema.ts';
+import { AssistantRepository } from '../../src/assistants/assistant-repository.ts';
+import { auditEvent } from '../../src/audit/audit-log.ts';
+import { assistants, assistantVersions, auditEvents } from '../../src/db/schema.ts';
 import { noFaults } from '../../src/providers/vapi/emulator/emulator.ts';
 import { distinctModelUpdates, expectSerialised, fieldOf } from '../helpers/concurrency.ts';
 import { RICH_PROVIDER_ASSISTANT, seedProviderAssistant } from '../helpers/seed.ts';
@@ -76,6 +78,34 @@ describe('concurrent updates', () => {
     });
     expect(after.statusCode).toBe(200);
     console.info(`[figures] a waiter behind a dead holder gave up after ${waited} ms (UPDATE_WAIT_MS=500)`);
+  });
+});
+
+describe('storing a version', () => {
+  it('without the lease stores nothing: no configuration, history row or audit event', async () => {
+    const assistant = await seedProviderAssistant(t);
+    const countOf = async (table: typeof assistantVersions | typeof auditEvents) =>
+      (await t.database.db.select().from(table)).length;
+    const [versionsBefore, eventsBefore] = [await countOf(assistantVersions), await countOf(auditEvents)];
+    const repo = new AssistantRepository(t.database.db);
+    const store = repo.storeVersion(
+      assistant.id,
+      randomUUID(),
+      {
+        config: { name: 'Never stored' },
+        changedPaths: ['name'],
+        source: 'update',
+        actorUserId: null,
+        actorApiKeyId: null,
+      },
+      auditEvent(null, t.orgId, 'assistant.updated', { type: 'assistant', id: assistant.id }),
+      { releaseLease: true },
+    );
+    await expect(store).rejects.toThrow(/lost its update lease/);
+    const [row] = await t.database.db.select().from(assistants).where(eq(assistants.id, assistant.id));
+    expect(row).toMatchObject({ version: 1, config: { name: RICH_PROVIDER_ASSISTANT.name } });
+    expect(await countOf(assistantVersions)).toBe(versionsBefore);
+    expect(await countOf(auditEvents)).toBe(eventsBefore);
   });
 });
 
