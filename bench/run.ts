@@ -39,8 +39,10 @@ process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
+/** TypeScript runs through tsx; the server runs as `npm start` runs it, from its bundle. */
 function spawnNode(script: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const args = script.endsWith('.ts') ? ['--import', 'tsx', script] : [script];
+  const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -130,7 +132,7 @@ interface Switchboard {
 async function startSwitchboard(env: Record<string, string>): Promise<Switchboard> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawnNode('src/server.ts', {
+  const child = spawnNode('dist/server.js', {
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',

@@ -37,12 +37,13 @@ export class Caches {
 export const assistantKey = (orgId: string, idOrProviderId: string) => `${orgId}|${idOrProviderId}`;
 
 /** Subscribes `caches` to the database's change notifications; returns the unsubscribe. */
-export function listenForChanges(
+export async function listenForChanges(
   database: DatabaseHandle,
   caches: Caches,
   log: FastifyBaseLogger,
 ): Promise<() => Promise<void>> {
-  return database.listen(
+  let stopping = false;
+  const stop = await database.listen(
     [AUTH_CHANNEL, ASSISTANT_CHANNEL],
     (channel, payload) => {
       if (channel === AUTH_CHANNEL) return caches.authChanged();
@@ -52,8 +53,12 @@ export function listenForChanges(
     },
     (up) => {
       caches.setEnabled(up);
-      if (!up)
+      if (!up && !stopping)
         log.warn('change notifications are down: reading everything from the database until they return');
     },
   );
+  return () => {
+    stopping = true;
+    return stop();
+  };
 }

@@ -1,7 +1,6 @@
 // Opens the database: embedded PGlite by default, a real PostgreSQL server with DATABASE_URL.
 // Both hand back the same Drizzle type, so no other module knows which one it talks to.
 import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -10,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { projectPath } from '../config/paths.ts';
 import * as schema from './schema.ts';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -43,7 +43,7 @@ export function postgresErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+const migrationsFolder = projectPath('src', 'db', 'migrations');
 /** Arbitrary key for the advisory lock that serialises migrations across servers. */
 const MIGRATION_LOCK_KEY = 7_263_541;
 

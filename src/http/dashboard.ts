@@ -1,11 +1,11 @@
 // Serves the dashboard's production build (web/dist) at `/`. The API keeps its own paths; the
 // dashboard routes with the URL hash, so only real files are served here.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { projectPath } from '../config/paths.ts';
 
-export const DASHBOARD_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
+export const DASHBOARD_DIR = projectPath('web', 'dist');
 
 export async function registerDashboard(app: FastifyInstance, dir = DASHBOARD_DIR): Promise<void> {
   if (!existsSync(`${dir}/index.html`)) {

@@ -1,5 +1,6 @@
 // Runs the real server as a child process for the process-level tests.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 export interface Running {
   child: ChildProcess;
@@ -7,9 +8,13 @@ export interface Running {
   exited: Promise<number | null>;
 }
 
-/** Starts `src/server.ts` as `npm start` does, on a free port, collecting its output. */
+/** The bundle `npm start` runs; `npm test` builds it first (`npm run build:server`). */
+const SERVER_BUNDLE = 'dist/server.js';
+
+/** Starts the server as `npm start` does, on a free port, collecting its output. */
 export function startServer(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  if (!existsSync(SERVER_BUNDLE)) throw new Error(`${SERVER_BUNDLE} is missing: run npm run build:server`);
+  const child = spawn(process.execPath, [SERVER_BUNDLE], {
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
