@@ -44,13 +44,23 @@ export function postgresErrorCode(error: unknown): string | undefined {
 }
 
 const migrationsFolder = projectPath('src', 'db', 'migrations');
+/**
+ * PostgreSQL's default 128 MB of shared buffers lives inside PGlite's WebAssembly memory, in this
+ * process. 16 MB holds a control plane's working set (the operating system caches the data files
+ * behind it) and takes PGlite from about 270 to 150 MiB resident and 0.95 to 0.6 s to open.
+ */
+const PGLITE_SETTINGS = ['shared_buffers=16MB'];
+
 /** Arbitrary key for the advisory lock that serialises migrations across servers. */
 const MIGRATION_LOCK_KEY = 7_263_541;
 
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
   if ('url' in target) return openPostgres(target.url);
   if ('dataDir' in target) await mkdir(target.dataDir, { recursive: true });
-  const client = await PGlite.create('dataDir' in target ? target.dataDir : undefined);
+  const client = await PGlite.create({
+    ...('dataDir' in target ? { dataDir: target.dataDir } : {}),
+    postgresqlconf: PGLITE_SETTINGS,
+  });
   const db = drizzlePglite(client, { schema }) as unknown as Database;
   return {
     db,
