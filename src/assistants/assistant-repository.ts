@@ -2,9 +2,10 @@
 // or connection is held while the provider is called.
 import { and, desc, eq, getTableColumns, ilike, isNull, lt, or, sql } from 'drizzle-orm';
 import { type AuditEvent, writeAudit } from '../audit/audit-log.ts';
-import { type Database, postgresErrorCode } from '../db/database.ts';
+import type { Database } from '../db/database.ts';
 import { olderThan } from '../db/keyset.ts';
 import { type AssistantRow, assistants, assistantVersions, auditEvents } from '../db/schema.ts';
+import { codedCause } from '../shared/error-cause.ts';
 import type { ProviderConfig } from './merge.ts';
 
 const NOT_NULL_VIOLATION = '23502';
@@ -260,7 +261,8 @@ export class AssistantRepository {
       const [row] = await this.db.with(updated, history, event).select().from(updated);
       if (row) return row;
     } catch (error) {
-      if (postgresErrorCode(error) !== NOT_NULL_VIOLATION) throw error;
+      const cause = codedCause(error);
+      if (cause?.code !== NOT_NULL_VIOLATION || cause.column !== 'assistant_id') throw error;
     }
     throw new Error(`assistant ${id} lost its update lease before the provider's answer was stored`);
   }

@@ -33,16 +33,6 @@ export interface DatabaseHandle {
 
 export type DatabaseTarget = { url: string } | { dataDir: string } | { memory: true };
 
-/** PostgreSQL's SQLSTATE for a failed statement, through Drizzle's wrapping of the driver's error. */
-export function postgresErrorCode(error: unknown): string | undefined {
-  for (let cause = error, depth = 0; cause && depth < 3; depth++) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 const migrationsFolder = projectPath('src', 'db', 'migrations');
 /**
  * PostgreSQL's default 128 MB of shared buffers lives inside PGlite's WebAssembly memory, in this

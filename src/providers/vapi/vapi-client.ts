@@ -3,6 +3,7 @@
 // they may wait up to 60 s on a Retry-After, with no overall budget.
 import { VapiError, VapiClient as VapiSdk, VapiTimeoutError } from '@vapi-ai/server-sdk';
 import { type FieldProblem, ProviderError } from '../../errors.ts';
+import { codedCause } from '../../shared/error-cause.ts';
 import { SERVER_SET_KEYS } from './catalog.ts';
 
 export type ProviderAssistant = Record<string, unknown> & { id: string };
@@ -199,7 +200,7 @@ export function toProviderError(error: unknown, timeoutMs: number): ProviderErro
     }
     return new ProviderError(500, 'provider_error', `The voice provider failed (HTTP ${status})${said}`);
   }
-  const refused = networkErrorCode(error) === 'ECONNREFUSED';
+  const refused = codedCause(error)?.code === 'ECONNREFUSED';
   return new ProviderError(
     500,
     'provider_unreachable',
@@ -224,13 +225,4 @@ function toFieldProblem(message: string): FieldProblem {
     return { field: property[1] ? `${property[1]}.${property[2]}` : (property[2] ?? ''), message };
   const field = /^(?:each value in )?([\w.]+) /.exec(message)?.[1] ?? '';
   return { field, message };
-}
-
-function networkErrorCode(error: unknown): string | undefined {
-  for (let cause: unknown = error, depth = 0; cause && depth < 5; depth++) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
