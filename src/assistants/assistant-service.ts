@@ -346,13 +346,14 @@ export class AssistantService {
       throw error;
     }
     await this.leases.release(lease, lease.syncStateAfter);
-    this.caches.assistantChanged(lease.row);
+    // A store that released the lease already put its row in the cache.
+    if (!lease.releasedByStore) this.caches.assistantChanged(lease.row);
     return { value, syncState: lease.syncStateAfter };
   }
 
   /**
    * Stores a confirmed configuration under the lease; the assistant is then in step again. The
-   * `last` store of a lease also releases it, in the same statement.
+   * `last` store of a lease also releases it, in the same statement, and caches the row.
    */
   private async store(
     lease: Lease,
@@ -360,11 +361,15 @@ export class AssistantService {
     event: AuditEvent,
     { last }: { last: boolean },
   ): Promise<AssistantRow> {
+    const mark = this.caches.assistants.mark();
     const row = await this.repo.storeVersion(lease.row.id, lease.token, version, event, {
       releaseLease: last,
     });
     lease.syncStateAfter = 'synced';
     lease.releasedByStore = last;
+    // The row as stored is what the next request would read, so it is kept; a change another
+    // server made since `mark` keeps it out.
+    if (last) this.caches.assistantStored(row, mark);
     return row;
   }
 

@@ -25,8 +25,22 @@ export class Caches {
     this.apiKeys.clear();
   }
 
-  assistantChanged(row: Pick<AssistantRow, 'orgId' | 'id' | 'providerAssistantId'>): void {
-    this.assistants.delete(assistantKey(row.orgId, row.id), assistantKey(row.orgId, row.providerAssistantId));
+  /**
+   * The assistant changed. With the `state` the change left behind (from a notification), an
+   * entry that already holds that state or a newer one is kept; without it, the entry goes.
+   */
+  assistantChanged(ref: AssistantRef, state?: AssistantState): void {
+    const predates = state
+      ? (cached: AssistantRow) =>
+          cached.version < state.version ||
+          (cached.version === state.version && cached.syncState !== state.syncState)
+      : undefined;
+    for (const key of assistantKeys(ref)) this.assistants.invalidate(key, predates);
+  }
+
+  /** Keeps a row this server just stored (read after `mark`), unless it changed again since. */
+  assistantStored(row: AssistantRow, mark: number): void {
+    for (const key of assistantKeys(row)) this.assistants.putIfCurrent(key, row, mark);
   }
 
   setEnabled(enabled: boolean): void {
@@ -34,7 +48,15 @@ export class Caches {
   }
 }
 
+type AssistantRef = Pick<AssistantRow, 'orgId' | 'id' | 'providerAssistantId'>;
+type AssistantState = Pick<AssistantRow, 'version' | 'syncState'>;
+
 export const assistantKey = (orgId: string, idOrProviderId: string) => `${orgId}|${idOrProviderId}`;
+
+const assistantKeys = (ref: AssistantRef) => [
+  assistantKey(ref.orgId, ref.id),
+  assistantKey(ref.orgId, ref.providerAssistantId),
+];
 
 /** Subscribes `caches` to the database's change notifications; returns the unsubscribe. */
 export async function listenForChanges(
@@ -47,8 +69,11 @@ export async function listenForChanges(
     [AUTH_CHANNEL, ASSISTANT_CHANNEL],
     (channel, payload) => {
       if (channel === AUTH_CHANNEL) return caches.authChanged();
-      const [orgId, id, providerAssistantId] = payload.split('|');
-      if (orgId && id && providerAssistantId) caches.assistantChanged({ orgId, id, providerAssistantId });
+      // `org|id|providerId`, then `|version|syncState` when the row is still there (migration 0004).
+      const [orgId, id, providerAssistantId, version, syncState] = payload.split('|');
+      const state = version && syncState ? { version: Number(version), syncState } : undefined;
+      if (orgId && id && providerAssistantId)
+        caches.assistantChanged({ orgId, id, providerAssistantId }, state);
       else caches.assistants.clear();
     },
     (up) => {

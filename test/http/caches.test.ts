@@ -42,6 +42,24 @@ describe('reads from memory', () => {
     }
   });
 
+  it('after a PATCH the stored row is served from memory, and its own late notification keeps it', async () => {
+    const a = await createAssistant(t);
+    const patched = await t.request(t.owner.cookie, 'PATCH', `/assistants/${a.id}`, { name: 'Kept' });
+    expect(patched.statusCode).toBe(200);
+    const assistantReads = vi.spyOn(AssistantRepository.prototype, 'findInOrg');
+    try {
+      // On PostgreSQL the update's notifications arrive after the answer; give them time.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const id of [a.id, a.providerAssistantId]) {
+        const res = (await t.request(t.owner.cookie, 'GET', `/assistants/${id}`)).json();
+        expect(res).toMatchObject({ version: 2, name: 'Kept', syncState: 'synced' });
+      }
+      expect(assistantReads).not.toHaveBeenCalled();
+    } finally {
+      assistantReads.mockRestore();
+    }
+  });
+
   it('a change made straight in the database reaches the cache (by notification)', async () => {
     const a = await createAssistant(t);
     await t.request(t.owner.cookie, 'GET', `/assistants/${a.id}`);
@@ -70,6 +88,22 @@ describe('across two servers on one database', () => {
     });
     console.log(`[figures] assistant change visible on the other server after ${ms.toFixed(1)} ms`);
     expect(ms).toBeLessThan(1_000);
+  });
+
+  it("another server's update after this one's stored row replaces it here too", async () => {
+    const a = await createAssistant(t);
+    expect(
+      (await t.request(t.owner.cookie, 'PATCH', `/assistants/${a.id}`, { name: 'From A' })).statusCode,
+    ).toBe(200);
+    expect(
+      (await b.request(t.owner.cookie, 'PATCH', `/assistants/${a.id}`, { name: 'From B' })).statusCode,
+    ).toBe(200);
+    await within(async () => {
+      expect((await t.request(t.owner.cookie, 'GET', `/assistants/${a.id}`)).json()).toMatchObject({
+        version: 3,
+        name: 'From B',
+      });
+    });
   });
 
   it('a sign-out on one server ends the session on the other', async () => {

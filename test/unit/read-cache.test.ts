@@ -24,10 +24,45 @@ describe('ReadCache', () => {
     const cache = enabled<string>();
     let finish: (value: string) => void = () => {};
     const slow = cache.getOrLoad('k', () => new Promise<string>((resolve) => (finish = resolve)));
-    cache.delete('k');
+    cache.invalidate('k');
     finish('old');
     expect(await slow).toBe('old');
     expect(await cache.getOrLoad('k', async () => 'new')).toBe('new');
+  });
+
+  it('keeps an entry that already reflects the change an invalidation announces', async () => {
+    const cache = enabled<{ version: number }>();
+    await cache.getOrLoad('k', async () => ({ version: 3 }));
+    // A late announcement of version 2 is not news to an entry at version 3.
+    cache.invalidate('k', (cached) => cached.version < 2);
+    expect(await cache.getOrLoad('k', async () => ({ version: 99 }))).toEqual({ version: 3 });
+    cache.invalidate('k', (cached) => cached.version < 4);
+    expect(await cache.getOrLoad('k', async () => ({ version: 4 }))).toEqual({ version: 4 });
+  });
+
+  it('puts a written value unless its key changed since the mark in a way the value does not reflect', () => {
+    const cache = enabled<{ version: number }>();
+    const load = async () => ({ version: 0 });
+    let mark = cache.mark();
+    cache.invalidate('a', (cached) => cached.version < 5); // the writer's own change
+    cache.putIfCurrent('a', { version: 5 }, mark);
+    expect(cache.size).toBe(1);
+
+    mark = cache.mark();
+    cache.invalidate('b', (cached) => cached.version < 6); // someone else's later change
+    cache.putIfCurrent('b', { version: 5 }, mark);
+    expect(cache.size).toBe(1);
+    return expect(cache.getOrLoad('b', load)).resolves.toEqual({ version: 0 });
+  });
+
+  it('bounds what it remembers of changes; a value read before the forgotten ones is not kept', () => {
+    const cache = enabled<number>(60_000, 2);
+    const mark = cache.mark();
+    for (const key of ['a', 'b', 'c']) cache.invalidate(key);
+    cache.putIfCurrent('z', 1, mark);
+    expect(cache.size).toBe(0);
+    cache.putIfCurrent('z', 1, cache.mark());
+    expect(cache.size).toBe(1);
   });
 
   it('keeps nothing while disabled, and forgets everything when toggled', async () => {
