@@ -1,10 +1,10 @@
 // SQL for assistants and their versions, nothing else. Every statement is short: no transaction
 // or connection is held while the provider is called.
 import { and, desc, eq, getTableColumns, ilike, isNull, lt, or, sql } from 'drizzle-orm';
-import { type AuditEvent, writeAudit } from '../audit/audit-log.ts';
+import { type AuditEvent, auditInsert, writeAudit } from '../audit/audit-log.ts';
 import type { Database } from '../db/database.ts';
 import { olderThan } from '../db/keyset.ts';
-import { type AssistantRow, assistants, assistantVersions, auditEvents } from '../db/schema.ts';
+import { type AssistantRow, assistants, assistantVersions } from '../db/schema.ts';
 import { codedCause } from '../shared/error-cause.ts';
 import type { ProviderConfig } from './merge.ts';
 
@@ -230,16 +230,15 @@ export class AssistantRepository {
         .values({ ...version, assistantId: sql`(select ${updated.id} from ${updated})`, version: newVersion })
         .returning({ version: assistantVersions.version }),
     );
-    const event = this.db.$with('event').as(
-      this.db
-        .insert(auditEvents)
-        .values({
-          ...audit,
-          outcome: 'success',
-          detail: sql`${JSON.stringify(audit.detail)}::jsonb || jsonb_build_object('version', ${newVersion})`,
-        })
-        .returning({ id: auditEvents.id }),
-    );
+    const event = this.db
+      .$with('event')
+      .as(
+        auditInsert(
+          this.db,
+          audit,
+          sql`${JSON.stringify(audit.detail)}::jsonb || jsonb_build_object('version', ${newVersion})`,
+        ),
+      );
     try {
       const [row] = await this.db.with(updated, history, event).select().from(updated);
       if (row) return row;

@@ -2,7 +2,7 @@
 // A successful change writes its event in the same transaction as the change (`writeAudit`), so
 // one is never stored without the other; a failed attempt changes nothing and is written alone.
 
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Caller } from '../auth/actor.ts';
 import type { Database } from '../db/database.ts';
@@ -70,7 +70,22 @@ export function auditEvent(
 /** Writes successful events with `db`: pass the transaction that makes the change. */
 export async function writeAudit(db: Database, ...events: AuditEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await db.insert(auditEvents).values(events.map((event) => ({ ...event, outcome: 'success' })));
+  await db.insert(auditEvents).values(events.map(successRow));
+}
+
+/**
+ * The insert of one successful event, for another slice to run inside its own statement (as a
+ * CTE); `detail` replaces the event's when part of it is only known in SQL.
+ */
+export function auditInsert(db: Database, event: AuditEvent, detail?: SQL) {
+  return db
+    .insert(auditEvents)
+    .values({ ...successRow(event), ...(detail ? { detail } : {}) })
+    .returning({ id: auditEvents.id });
+}
+
+function successRow(event: AuditEvent) {
+  return { ...event, outcome: 'success' as const };
 }
 
 export interface AuditQuery {
