@@ -398,6 +398,20 @@ describe('secrets and headers', () => {
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
+
+  it('sends them on errors and unknown paths too, from one set computed at start', async () => {
+    const unauthenticated = await t.request(undefined, 'GET', '/assistants');
+    const unknown = await t.request(undefined, 'GET', '/no-such-path');
+    const healthy = await t.request(undefined, 'GET', '/healthz');
+    expect([unauthenticated.statusCode, unknown.statusCode]).toEqual([401, 404]);
+    for (const name of ['content-security-policy', 'strict-transport-security', 'x-frame-options']) {
+      expect(unauthenticated.headers[name]).toBe(healthy.headers[name]);
+      expect(unknown.headers[name]).toBe(healthy.headers[name]);
+    }
+    // Plain HTTP (COOKIE_SECURE=false in tests): upgrading would break every asset request.
+    expect(healthy.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    expect(healthy.headers['content-security-policy']).toContain("style-src 'self' 'unsafe-inline'");
+  });
 });
 
 describe('NUL characters', () => {
