@@ -225,10 +225,11 @@ export class AssistantRepository {
     // Without a row from `updated` (the lease was lost) the history row's assistant id is null,
     // which fails the whole statement: nothing is stored.
     const history = this.db.$with('history').as(
-      this.db
-        .insert(assistantVersions)
-        .values({ ...version, assistantId: sql`(select ${updated.id} from ${updated})`, version: newVersion })
-        .returning({ version: assistantVersions.version }),
+      this.db.insert(assistantVersions).values({
+        ...version,
+        assistantId: sql`(select ${updated.id} from ${updated})`,
+        version: newVersion,
+      }),
     );
     const event = this.db
       .$with('event')

@@ -67,20 +67,11 @@ export class AssistantService {
       if (problems.length > 0) throw validationError(problems);
       const created = await this.provider.create(config);
       try {
-        const row = await this.repo.insert(
-          {
-            orgId: actor.orgId,
-            providerAssistantId: created.id,
-            config: created,
-            ...authorOf(actor),
-            source: 'create',
-          },
-          (row) => ({
-            ...attempt,
-            targetId: row.id,
-            detail: { ...attempt.detail, providerAssistantId: created.id },
-          }),
-        );
+        const row = await this.repo.insert(newAssistant(actor, created, 'create'), (row) => ({
+          ...attempt,
+          targetId: row.id,
+          detail: { ...attempt.detail, providerAssistantId: created.id },
+        }));
         if (!row)
           throw new Error(`the provider returned an assistant id that is already stored: ${created.id}`);
         return row;
@@ -259,15 +250,8 @@ export class AssistantService {
   }
 
   private async storeImported(actor: Actor, remote: ProviderConfig & { id: string }) {
-    const row = await this.repo.insert(
-      {
-        orgId: actor.orgId,
-        providerAssistantId: remote.id,
-        config: remote,
-        ...authorOf(actor),
-        source: 'import',
-      },
-      (row) => assistantEvent(actor, 'assistant.imported', row.id, { providerAssistantId: remote.id }),
+    const row = await this.repo.insert(newAssistant(actor, remote, 'import'), (row) =>
+      assistantEvent(actor, 'assistant.imported', row.id, { providerAssistantId: remote.id }),
     );
     if (row) return { row, created: true };
     // Another request imported it in the meantime.
@@ -420,6 +404,11 @@ function assistantEvent(
   detail: Record<string, unknown> = {},
 ): AuditEvent {
   return auditEvent(actor, actor.orgId, action, { type: 'assistant', id: assistantId }, detail);
+}
+
+/** The row for an assistant the provider now has, made by `actor` (a create or an import). */
+function newAssistant(actor: Actor, remote: ProviderConfig & { id: string }, source: 'create' | 'import') {
+  return { orgId: actor.orgId, providerAssistantId: remote.id, config: remote, ...authorOf(actor), source };
 }
 
 /** The author columns of a version: the user, or the API key acting without one. */

@@ -78,10 +78,7 @@ export async function writeAudit(db: Database, ...events: AuditEvent[]): Promise
  * CTE); `detail` replaces the event's when part of it is only known in SQL.
  */
 export function auditInsert(db: Database, event: AuditEvent, detail?: SQL) {
-  return db
-    .insert(auditEvents)
-    .values({ ...successRow(event), ...(detail ? { detail } : {}) })
-    .returning({ id: auditEvents.id });
+  return db.insert(auditEvents).values({ ...successRow(event), ...(detail ? { detail } : {}) });
 }
 
 function successRow(event: AuditEvent) {

@@ -62,8 +62,10 @@ export interface TestAppOptions {
   logLines?: string[];
 }
 
-/** A database for one test file, on whichever engine this Vitest project runs against. */
-/** A database for one test file and a way to open it again as another server would. */
+/**
+ * A database for one test file, on whichever engine this Vitest project runs against, and a way
+ * to open it again as another server would.
+ */
 export async function openTestDatabase(): Promise<{
   database: DatabaseHandle;
   reopen: () => Promise<DatabaseHandle>;
