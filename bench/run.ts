@@ -12,6 +12,8 @@ import { postgresBin, startPostgres } from '../test/helpers/postgres.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+/** Unmeasured load before each row, so no row pays for the JIT warming up or for cold connections. */
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 1);
 const KEY = 'bench-emulator-key';
 const ADMIN = { email: 'bench@example.com', password: 'bench-password-1' };
 
@@ -70,8 +72,17 @@ function rssMiB(pid: number | undefined): number {
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
 }
 
-async function load(name: string, options: autocannon.Options): Promise<Row> {
-  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options });
+/**
+ * Warms up with the same load, lets what it left in flight finish, then measures. `options` is a
+ * function when a run keeps state (which assistants are free), so each run starts afresh.
+ */
+async function load(name: string, options: autocannon.Options | (() => autocannon.Options)): Promise<Row> {
+  const fresh = typeof options === 'function' ? options : () => options;
+  if (WARMUP_S > 0) {
+    await autocannon({ connections: CONNECTIONS, duration: WARMUP_S, ...fresh() });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...fresh() });
   const row = {
     name,
     requestsPerSecond: Math.round(result.requests.average),
@@ -197,33 +208,35 @@ async function measureSwitchboard(label: string, s: Switchboard, emulator: Emula
   );
   for (const latency of [0, 100]) {
     await emulator.latency(latency);
-    let n = 0;
     // 50 concurrent requests on distinct assistants, as the target is stated: each request takes
     // an assistant no other request in flight holds, and gives it back with its answer.
     // (autocannon resets a request's context every round, so a connection cannot keep one.)
-    const idle = [...ids];
     rows.push(
-      await load(`switchboard PATCH /assistants/{id}, provider +${latency} ms (${label})`, {
-        url: s.url,
-        requests: [
-          {
-            method: 'PATCH',
-            headers,
-            setupRequest: (req, context: { assistantId?: string }) => {
-              n++;
-              context.assistantId = idle.pop() ?? (ids[n % ids.length] as string);
-              const field = n % 2 === 0 ? { temperature: (n % 200) / 100 } : { maxTokens: 50 + (n % 1000) };
-              return {
-                ...req,
-                path: `/assistants/${context.assistantId}`,
-                body: JSON.stringify({ model: field }),
-              };
+      await load(`switchboard PATCH /assistants/{id}, provider +${latency} ms (${label})`, () => {
+        let n = 0;
+        const idle = [...ids];
+        return {
+          url: s.url,
+          requests: [
+            {
+              method: 'PATCH',
+              headers,
+              setupRequest: (req, context: { assistantId?: string }) => {
+                n++;
+                context.assistantId = idle.pop() ?? (ids[n % ids.length] as string);
+                const field = n % 2 === 0 ? { temperature: (n % 200) / 100 } : { maxTokens: 50 + (n % 1000) };
+                return {
+                  ...req,
+                  path: `/assistants/${context.assistantId}`,
+                  body: JSON.stringify({ model: field }),
+                };
+              },
+              onResponse: (_status, _body, context: { assistantId?: string }) => {
+                if (context.assistantId) idle.push(context.assistantId);
+              },
             },
-            onResponse: (_status, _body, context: { assistantId?: string }) => {
-              if (context.assistantId) idle.push(context.assistantId);
-            },
-          },
-        ],
+          ],
+        };
       }),
     );
   }
@@ -232,7 +245,9 @@ async function measureSwitchboard(label: string, s: Switchboard, emulator: Emula
 }
 
 async function main() {
-  console.error(`bench: ${CONNECTIONS} connections, ${DURATION_S} s per row, Node ${process.version}`);
+  console.error(
+    `bench: ${CONNECTIONS} connections, ${DURATION_S} s per row after ${WARMUP_S} s of warm-up, Node ${process.version}`,
+  );
   const emulator = await Emulator.start();
   const rows: Row[] = [];
 
@@ -331,6 +346,7 @@ async function main() {
     node: process.version,
     connections: CONNECTIONS,
     durationSeconds: DURATION_S,
+    warmupSeconds: WARMUP_S,
     rows,
     ratios,
     startToHealthyMs: {

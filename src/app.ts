@@ -27,6 +27,7 @@ import { registerCsrfCheck } from './http/csrf.ts';
 import { registerDashboard } from './http/dashboard.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { healthRoutes } from './http/health.ts';
+import { registerInFlightTracking } from './http/in-flight.ts';
 import { registerNulGuard } from './http/nul-guard.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
@@ -105,7 +106,10 @@ export async function buildApp({ config, db, services, logger }: AppDeps): Promi
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     ajv: undefined,
+    // Only once every request has finished (see registerInFlightTracking).
+    forceCloseConnections: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  registerInFlightTracking(app);
   app.setValidatorCompiler(createValidatorCompiler());
   app.decorateRequest('session', null);
   app.decorateRequest('actor', null);
