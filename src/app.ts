@@ -114,8 +114,9 @@ export async function buildApp({ config, db, services, logger }: AppDeps): Promi
   app.decorateRequest('session', null);
   app.decorateRequest('actor', null);
   // Every answer names its request, so a caller can find it in the audit log and the server's log.
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
 
   registerErrorHandling(app);
@@ -140,8 +141,9 @@ export async function buildApp({ config, db, services, logger }: AppDeps): Promi
   // Sign-outs, role and membership changes, key revocations: this server forgets cached sessions
   // and keys before it answers, so the change holds for the caller's very next request. Other
   // servers hear of it from the database's notification.
-  app.addHook('onSend', async (request) => {
+  app.addHook('onSend', (request, _reply, _payload, done) => {
     if (request.method !== 'GET' && !request.url.startsWith('/assistants')) services.caches.authChanged();
+    done();
   });
   await app.register(healthRoutes, { db });
   await app.register(authRoutes, { auth: services.auth, guards, config });

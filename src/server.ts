@@ -73,8 +73,9 @@ const stopListening = await listenForChanges(database, services.caches, logger);
 let stopping = false;
 const app = await buildApp({ config, db: database.db, services, logger });
 // While stopping, answered connections close instead of idling, so close() need not wait on them.
-app.addHook('onSend', async (_request, reply) => {
+app.addHook('onSend', (_request, reply, _payload, done) => {
   if (stopping) reply.header('connection', 'close');
+  done();
 });
 await app.listen({ port: config.port, host: config.host });
 // Also settles what a dead server left pending once its lease has run out.

@@ -19,9 +19,25 @@ import {
 
 const tags = ['Assistants'];
 
+/**
+ * A stored row's JSON is the same for every caller, so it is serialized once per row, with the
+ * route's response schema; the read cache hands out the same row until the assistant changes.
+ * Rows are never modified in place.
+ */
+const serializedRows = new WeakMap<AssistantRow, string>();
+
 /** Every answer that is one assistant carries its ETag, for a later If-Match. */
 export function sendAssistant(reply: FastifyReply, row: AssistantRow) {
-  return reply.header('etag', etagOf(row)).send(toAssistantResponse(row));
+  let body = serializedRows.get(row);
+  if (body === undefined) {
+    body = reply.serializeInput(
+      toAssistantResponse(row),
+      String(reply.statusCode),
+      'application/json',
+    ) as string;
+    serializedRows.set(row, body);
+  }
+  return reply.header('etag', etagOf(row)).type('application/json; charset=utf-8').send(body);
 }
 const ETAG_HEADER = {
   etag: { type: 'string', description: 'Pass as If-Match to update conditionally.' },

@@ -15,14 +15,17 @@ export function registerInFlightTracking(app: FastifyInstance): void {
     for (const wake of wakeWhenIdle) wake();
     wakeWhenIdle = [];
   };
-  app.addHook('onRequest', async (request) => {
+  // Callback-style hooks: these run on every request, and an async hook costs a promise each.
+  app.addHook('onRequest', (request, _reply, done) => {
     running.add(request);
+    done();
   });
   // Every handler ends in a send (its answer, or the error handler's), even when no one listens;
   // the answer is done when its response closes: written in full, or its client gone.
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, _payload, done) => {
     if (reply.raw.destroyed) finished(request);
     else reply.raw.once('close', () => finished(request));
+    done();
   });
   app.addHook('preClose', async () => {
     if (running.size > 0) await new Promise<void>((resolve) => wakeWhenIdle.push(resolve));
