@@ -72,7 +72,7 @@ if (settled > 0) logger.info(`settled ${settled} assistant(s) left pending by an
 const stopListening = await listenForChanges(database, services.caches, logger);
 let stopping = false;
 const app = await buildApp({ config, db: database.db, services, logger });
-// While stopping, answered connections close instead of idling, so close() need not wait on them.
+// While stopping, every answer tells its client that the connection closes, so none sends another.
 app.addHook('onSend', (_request, reply, _payload, done) => {
   if (stopping) reply.header('connection', 'close');
   done();

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { noFaults, VapiEmulator } from '../../src/providers/vapi/emulator/emulator.ts';
-import { api, listeningUrl, signIn, startServer } from '../helpers/server-process.ts';
+import { api, listeningUrl, type Running, signIn, startServer } from '../helpers/server-process.ts';
 
 const KEY = 'process-emulator-key';
 const ADMIN = { email: 'ops@example.com', password: 'ops-password-1' };
@@ -44,6 +44,13 @@ async function until(condition: () => boolean, what: string) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Exit code 0; otherwise the server's output says why. */
+async function expectCleanExit(server: Running) {
+  const code = await server.exited;
+  if (code !== 0) console.log(server.output());
+  expect(code).toBe(0);
 }
 
 const assistantBody = {
@@ -92,56 +99,48 @@ describe('crash between the provider and the database', () => {
 });
 
 describe('graceful shutdown', () => {
-  it('SIGTERM lets an in-flight update finish and store before the process exits', async () => {
+  /** A started server, signed in, with one new assistant. */
+  async function serverWithAssistant(name: string) {
     const server = start();
     const url = await listeningUrl(server);
     const cookie = await signIn(url, ADMIN.email, ADMIN.password);
-    const created = await api(url, cookie, 'POST', '/assistants', {
-      ...assistantBody,
-      name: 'Shutdown test',
-    });
+    const created = await api(url, cookie, 'POST', '/assistants', { ...assistantBody, name });
+    return { server, url, cookie, id: created.body.id as string };
+  }
 
+  /** The assistant as the next process finds it, and that process's output. */
+  async function afterRestart(id: string) {
+    emulator.faults = noFaults();
+    const again = start();
+    const url = await listeningUrl(again);
+    const stored = await api(url, await signIn(url, ADMIN.email, ADMIN.password), 'GET', `/assistants/${id}`);
+    again.child.kill('SIGTERM');
+    await again.exited;
+    return { assistant: stored.body, output: again.output() };
+  }
+
+  it('SIGTERM lets an in-flight update finish and store before the process exits', async () => {
+    const { server, url, cookie, id } = await serverWithAssistant('Shutdown test');
     emulator.faults = { ...noFaults(), latencyMs: 1_000 };
-    const inFlight = api(url, cookie, 'PATCH', `/assistants/${created.body.id}`, {
-      name: 'Finished on SIGTERM',
-    });
+    const inFlight = api(url, cookie, 'PATCH', `/assistants/${id}`, { name: 'Finished on SIGTERM' });
     await until(() => emulator.received('PATCH').length > 0, 'the update to reach Vapi');
     server.child.kill('SIGTERM');
     const res = await inFlight;
     expect(res.status).toBe(200);
     expect(res.body.version).toBe(2);
-    const code = await server.exited;
-    if (code !== 0) console.log(server.output());
-    expect(code).toBe(0);
+    await expectCleanExit(server);
 
-    emulator.faults = noFaults();
-    const again = start();
-    const url2 = await listeningUrl(again);
-    const stored = await api(
-      url2,
-      await signIn(url2, ADMIN.email, ADMIN.password),
-      'GET',
-      `/assistants/${created.body.id}`,
-    );
-    expect(stored.body).toMatchObject({ name: 'Finished on SIGTERM', version: 2, syncState: 'synced' });
-    again.child.kill('SIGTERM');
-    await again.exited;
+    const { assistant } = await afterRestart(id);
+    expect(assistant).toMatchObject({ name: 'Finished on SIGTERM', version: 2, syncState: 'synced' });
   }, 120_000);
 
   it('SIGTERM after the caller hung up still lets the update store before the database closes', async () => {
-    const server = start();
-    const url = await listeningUrl(server);
-    const cookie = await signIn(url, ADMIN.email, ADMIN.password);
-    const created = await api(url, cookie, 'POST', '/assistants', {
-      ...assistantBody,
-      name: 'Abandoned update',
-    });
-
+    const { server, url, cookie, id } = await serverWithAssistant('Abandoned update');
     // The caller gives up while Vapi is answering, so its connection is gone before SIGTERM:
     // closing the server waits for no connection, only for the handler.
     emulator.faults = { ...noFaults(), latencyMs: 1_000 };
     const caller = new AbortController();
-    const abandoned = fetch(`${url}/assistants/${created.body.id}`, {
+    const abandoned = fetch(`${url}/assistants/${id}`, {
       method: 'PATCH',
       headers: { cookie, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'Stored after hang-up' }),
@@ -151,24 +150,12 @@ describe('graceful shutdown', () => {
     caller.abort();
     expect(await abandoned).toBe('hung up');
     server.child.kill('SIGTERM');
-    const code = await server.exited;
-    if (code !== 0) console.log(server.output());
-    expect(code).toBe(0);
+    await expectCleanExit(server);
 
-    emulator.faults = noFaults();
-    const again = start();
-    const url2 = await listeningUrl(again);
-    const stored = await api(
-      url2,
-      await signIn(url2, ADMIN.email, ADMIN.password),
-      'GET',
-      `/assistants/${created.body.id}`,
-    );
-    expect(stored.body).toMatchObject({ name: 'Stored after hang-up', version: 2, syncState: 'synced' });
+    const { assistant, output } = await afterRestart(id);
+    expect(assistant).toMatchObject({ name: 'Stored after hang-up', version: 2, syncState: 'synced' });
     // Stored by the first process, not settled by this one from Vapi's copy.
-    expect(again.output()).not.toContain('left pending');
-    again.child.kill('SIGTERM');
-    await again.exited;
+    expect(output).not.toContain('left pending');
   }, 120_000);
 
   it('SIGTERM does not wait on a connection that never sent a request', async () => {
@@ -178,9 +165,7 @@ describe('graceful shutdown', () => {
     const spare = connect(Number(url.port), url.hostname);
     await once(spare, 'connect');
     server.child.kill('SIGTERM');
-    const code = await server.exited;
-    if (code !== 0) console.log(server.output());
-    expect(code).toBe(0);
+    await expectCleanExit(server);
     spare.destroy();
   }, 60_000);
 });
