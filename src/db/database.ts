@@ -10,6 +10,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { projectPath } from '../config/paths.ts';
+import { pgliteWasmModule } from './pglite-wasm.ts';
 import * as schema from './schema.ts';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -48,6 +49,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
   if ('url' in target) return openPostgres(target.url);
   if ('dataDir' in target) await mkdir(target.dataDir, { recursive: true });
   const client = await PGlite.create({
+    pgliteWasmModule: await pgliteWasmModule(),
     ...('dataDir' in target ? { dataDir: target.dataDir } : {}),
     postgresqlconf: PGLITE_SETTINGS,
   });
