@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { npmStartArgs } from '../scripts/npm-start.ts';
 import { postgresBin, startPostgres } from '../test/helpers/postgres.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
@@ -35,15 +36,19 @@ function freePort(): Promise<number> {
   });
 }
 
+/** A TypeScript entry runs through tsx. */
+function tsx(script: string): string[] {
+  return ['--import', 'tsx', script];
+}
+
 /** Every child this run started, so none outlives it whatever happens. */
 const children: ChildProcess[] = [];
 process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-/** TypeScript runs through tsx; the server runs as `npm start` runs it, from its bundle. */
-function spawnNode(script: string, env: Record<string, string>): ChildProcess {
-  const args = script.endsWith('.ts') ? ['--import', 'tsx', script] : [script];
+/** Runs `node` with `args` and the given environment only. */
+function spawnNode(args: string[], env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -112,7 +117,7 @@ class Emulator {
   }
   static async start(): Promise<Emulator> {
     const port = await freePort();
-    const child = spawnNode('src/providers/vapi/emulator/main.ts', {
+    const child = spawnNode(tsx('src/providers/vapi/emulator/main.ts'), {
       EMULATOR_PORT: String(port),
       EMULATOR_API_KEY: KEY,
     });
@@ -143,7 +148,8 @@ interface Switchboard {
 async function startSwitchboard(env: Record<string, string>): Promise<Switchboard> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawnNode('dist/server.js', {
+  // As `npm start` runs it: the bundle, with the same Node flags.
+  const child = spawnNode(npmStartArgs(), {
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
@@ -253,7 +259,7 @@ async function main() {
 
   // 1. The framework's limit: a bare Fastify route answering a stored assistant from memory.
   const barePort = await freePort();
-  const bare = spawnNode('bench/bare-server.ts', { PORT: String(barePort) });
+  const bare = spawnNode(tsx('bench/bare-server.ts'), { PORT: String(barePort) });
   await waitHealthy(`http://127.0.0.1:${barePort}/assistant`);
   rows.push(await load('bare Fastify GET (from memory)', { url: `http://127.0.0.1:${barePort}/assistant` }));
   bare.kill('SIGTERM');

@@ -1,6 +1,7 @@
 // Runs the real server as a child process for the process-level tests.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { npmStartArgs } from '../../scripts/npm-start.ts';
 
 export interface Running {
   child: ChildProcess;
@@ -8,13 +9,14 @@ export interface Running {
   exited: Promise<number | null>;
 }
 
-/** The bundle `npm start` runs; `npm test` builds it first (`npm run build:server`). */
-const SERVER_BUNDLE = 'dist/server.js';
+/** What `npm start` runs: Node's flags, then the bundle, which `npm test` builds first. */
+const START_ARGS = npmStartArgs();
+const SERVER_BUNDLE = START_ARGS.at(-1) ?? '';
 
 /** Starts the server as `npm start` does, on a free port, collecting its output. */
 export function startServer(env: Record<string, string>): Running {
   if (!existsSync(SERVER_BUNDLE)) throw new Error(`${SERVER_BUNDLE} is missing: run npm run build:server`);
-  const child = spawn(process.execPath, [SERVER_BUNDLE], {
+  const child = spawn(process.execPath, START_ARGS, {
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
