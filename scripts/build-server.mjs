@@ -9,7 +9,8 @@ rmSync('dist', { recursive: true, force: true });
 await build({
   // dist/server.js is src/start.ts: small, so it starts PGlite's compilation before the rest of
   // the server (a chunk of its own) is even read.
-  entryPoints: { server: 'src/start.ts' },
+  // dist/pglite-worker.js runs PGlite on its own thread (src/db/pglite-thread.ts).
+  entryPoints: { server: 'src/start.ts', 'pglite-worker': 'src/db/pglite-worker.ts' },
   outdir: 'dist',
   splitting: true,
   chunkNames: '[name]-[hash]',

@@ -1,7 +1,7 @@
 // Opens the database: embedded PGlite by default, a real PostgreSQL server with DATABASE_URL.
 // Both hand back the same Drizzle type, so no other module knows which one it talks to.
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
@@ -10,6 +10,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { projectPath } from '../config/paths.ts';
+import { PgliteThread } from './pglite-thread.ts';
 import { pgliteWasmModule } from './pglite-wasm.ts';
 import * as schema from './schema.ts';
 
@@ -48,16 +49,18 @@ const MIGRATION_LOCK_KEY = 7_263_541;
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
   if ('url' in target) return openPostgres(target.url);
   if ('dataDir' in target) await mkdir(target.dataDir, { recursive: true });
-  const client = await PGlite.create({
-    pgliteWasmModule: await pgliteWasmModule(),
-    ...('dataDir' in target ? { dataDir: target.dataDir } : {}),
-    postgresqlconf: PGLITE_SETTINGS,
+  const client = await PgliteThread.open({
+    wasmModule: await pgliteWasmModule(),
+    dataDir: 'dataDir' in target ? target.dataDir : undefined,
+    settings: PGLITE_SETTINGS,
   });
-  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  // Drizzle's PGlite driver calls only what the thread's client offers (query and transaction).
+  const asPglite = client as unknown as PGlite;
+  const db = drizzlePglite(asPglite, { schema }) as unknown as Database;
   return {
     db,
     driver: 'pglite',
-    migrate: () => migratePglite(drizzlePglite(client), { migrationsFolder }),
+    migrate: () => migratePglite(drizzlePglite(asPglite), { migrationsFolder }),
     // PGlite delivers a notification before the statement (or commit) that raised it returns.
     async listen(channels, onNotify, onHealth) {
       const unsubscribes = await Promise.all(
