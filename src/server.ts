@@ -1,5 +1,5 @@
-// `npm start`: configuration → database and migrations → provider (or the in-process emulator)
-// → first owner → listen; SIGTERM/SIGINT drain in-flight requests and close the database.
+// `npm start`: configuration → database (opening) → provider (or the in-process emulator) → app
+// → migrations → first owner → listen; SIGTERM/SIGINT drain in-flight requests and close the database.
 import pino from 'pino';
 import { buildApp, createServices } from './app.ts';
 import { ConfigError, loadConfig } from './config/config.ts';
@@ -24,14 +24,9 @@ const logger = pino({
   redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
 });
 
+// Embedded PGlite opens on its own thread while this one builds the app; statements wait for it.
 const database = await openDatabase(
   config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir },
-);
-await database.migrate();
-logger.info(
-  config.databaseUrl
-    ? 'database: PostgreSQL (DATABASE_URL)'
-    : `database: embedded PGlite in ${config.dataDir}`,
 );
 
 let emulator: VapiEmulator | undefined;
@@ -52,6 +47,22 @@ const provider = new VapiClient({
 });
 
 const services = createServices(config, database.db, provider, logger);
+let stopping = false;
+const app = await buildApp({ config, db: database.db, services, logger });
+// While stopping, every answer tells its client that the connection closes, so none sends another.
+app.addHook('onSend', (_request, reply, _payload, done) => {
+  if (stopping) reply.header('connection', 'close');
+  done();
+});
+// Loads the plugins and compiles the routes' schemas: the half second of start that needs no database.
+await app.ready();
+
+await database.migrate();
+logger.info(
+  config.databaseUrl
+    ? 'database: PostgreSQL (DATABASE_URL)'
+    : `database: embedded PGlite in ${config.dataDir}`,
+);
 const firstOwner = await services.auth.ensureFirstOwner({
   email: config.adminEmail,
   password: config.adminPassword,
@@ -70,13 +81,6 @@ const settled = await services.assistants.settleStalePending({ sole: database.dr
 if (settled > 0) logger.info(`settled ${settled} assistant(s) left pending by an earlier process`);
 
 const stopListening = await listenForChanges(database, services.caches, logger);
-let stopping = false;
-const app = await buildApp({ config, db: database.db, services, logger });
-// While stopping, every answer tells its client that the connection closes, so none sends another.
-app.addHook('onSend', (_request, reply, _payload, done) => {
-  if (stopping) reply.header('connection', 'close');
-  done();
-});
 await app.listen({ port: config.port, host: config.host });
 // Also settles what a dead server left pending once its lease has run out.
 services.reconciler.start();

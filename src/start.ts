@@ -1,9 +1,8 @@
-// `npm start` runs this first (bundled as dist/server.js). It sets PGlite's WebAssembly compiling
-// on V8's background threads and only then loads the server, so the two overlap: about 0.15 s of
-// start on the 2-core machine (bench/README.md).
+// `npm start` runs this first (bundled as dist/server.js). It starts opening the embedded database
+// on its own thread and only then loads the server, so the two overlap (bench/README.md).
 import { setFlagsFromString } from 'node:v8';
 import { loadConfig } from './config/config.ts';
-import { pgliteWasmModule } from './db/pglite-wasm.ts';
+import { openPgliteEarly } from './db/pglite-thread.ts';
 
 // V8 lets the old generation grow to several times what was live after the last full
 // collection before it collects again; under load most of that is garbage kept resident. A fixed
@@ -12,14 +11,17 @@ import { pgliteWasmModule } from './db/pglite-wasm.ts';
 // young generation (--max-semi-space-size=8), which has to be set before V8 starts.
 setFlagsFromString('--heap-growing-percent=50');
 
-function embeddedDatabase(): boolean {
+/** The embedded database's folder, when the configuration is valid and names no server. */
+function embeddedDataDir(): string | undefined {
   try {
-    return loadConfig().databaseUrl === undefined;
+    const config = loadConfig();
+    return config.databaseUrl === undefined ? config.dataDir : undefined;
   } catch {
-    return false; // server.ts reports the configuration's problems
+    return undefined; // server.ts reports the configuration's problems
   }
 }
 
-// A failure is reported when the database opens, which awaits the same compilation.
-if (embeddedDatabase()) pgliteWasmModule().catch(() => {});
+// A failure to open is reported by the first statement, the migrations.
+const dataDir = embeddedDataDir();
+if (dataDir) openPgliteEarly(dataDir);
 await import('./server.ts');

@@ -1,6 +1,5 @@
 // Opens the database: embedded PGlite by default, a real PostgreSQL server with DATABASE_URL.
 // Both hand back the same Drizzle type, so no other module knows which one it talks to.
-import { mkdir } from 'node:fs/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -10,7 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { projectPath } from '../config/paths.ts';
-import { PgliteThread } from './pglite-thread.ts';
+import { PGLITE_SETTINGS, PgliteThread, takeEarlyPglite } from './pglite-thread.ts';
 import { pgliteWasmModule } from './pglite-wasm.ts';
 import * as schema from './schema.ts';
 
@@ -36,24 +35,15 @@ export interface DatabaseHandle {
 export type DatabaseTarget = { url: string } | { dataDir: string } | { memory: true };
 
 const migrationsFolder = projectPath('src', 'db', 'migrations');
-/**
- * PostgreSQL's default 128 MB of shared buffers lives inside PGlite's WebAssembly memory, in this
- * process. 16 MB holds a control plane's working set (the operating system caches the data files
- * behind it) and takes PGlite from about 270 to 150 MiB resident and 0.95 to 0.6 s to open.
- */
-const PGLITE_SETTINGS = ['shared_buffers=16MB'];
-
 /** Arbitrary key for the advisory lock that serialises migrations across servers. */
 const MIGRATION_LOCK_KEY = 7_263_541;
 
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
   if ('url' in target) return openPostgres(target.url);
-  if ('dataDir' in target) await mkdir(target.dataDir, { recursive: true });
-  const client = await PgliteThread.open({
-    wasmModule: await pgliteWasmModule(),
-    dataDir: 'dataDir' in target ? target.dataDir : undefined,
-    settings: PGLITE_SETTINGS,
-  });
+  const dataDir = 'dataDir' in target ? target.dataDir : undefined;
+  const client =
+    (dataDir && takeEarlyPglite(dataDir)) ||
+    new PgliteThread({ dataDir, settings: PGLITE_SETTINGS, wasmModule: await pgliteWasmModule() });
   // Drizzle's PGlite driver calls only what the thread's client offers (query and transaction).
   const asPglite = client as unknown as PGlite;
   const db = drizzlePglite(asPglite, { schema }) as unknown as Database;

@@ -1,7 +1,7 @@
-// PGlite's WebAssembly is 9 MB; V8 takes about 0.3 s to compile it, on background threads.
-// Compiled once per process and handed to every PGlite instance, so `npm start` can set it going
-// before the rest of the server loads (src/start.ts), and the test suites' many in-memory
-// databases share one compilation.
+// PGlite's WebAssembly is 9 MB; V8 takes about 0.3 s of background threads to compile it.
+// Compiled once per process and handed to every PGlite thread that `openDatabase` starts, so the
+// test suites' many in-memory databases share one compilation. (`npm start`'s early open lets its
+// thread compile its own: nothing else is loaded yet to share it with.)
 import { readFile } from 'node:fs/promises';
 
 let compiled: Promise<WebAssembly.Module> | undefined;

@@ -2,6 +2,7 @@
 // PostgreSQL's WebAssembly uses the second core while the main thread serves HTTP. It answers
 // each request with `{id, ok, result | error}`, and forwards notifications as `{channel, payload}`
 // in the order PGlite raises them: before the answer to the statement that raised them.
+import { mkdirSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { ThreadRequest, ThreadStart, WireError } from './pglite-thread.ts';
@@ -25,8 +26,9 @@ let nextTransaction = 1;
 
 let db: PGlite;
 try {
+  if (start.dataDir) mkdirSync(start.dataDir, { recursive: true });
   db = await PGlite.create({
-    pgliteWasmModule: start.wasmModule,
+    ...(start.wasmModule ? { pgliteWasmModule: start.wasmModule } : {}),
     ...(start.dataDir ? { dataDir: start.dataDir } : {}),
     postgresqlconf: start.settings,
   });

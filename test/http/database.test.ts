@@ -1,8 +1,13 @@
 // The database as the server opens it: settings that hold on every open, and the contract of
 // PGlite's worker thread (src/db/pglite-thread.ts).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/database.ts';
+import { type DatabaseHandle, openDatabase } from '../../src/db/database.ts';
+import { openPgliteEarly, PgliteThread, takeEarlyPglite } from '../../src/db/pglite-thread.ts';
+import { pgliteWasmModule } from '../../src/db/pglite-wasm.ts';
 import { codedCause } from '../../src/shared/error-cause.ts';
 import { openTestDatabase } from '../helpers/test-app.ts';
 
@@ -55,6 +60,29 @@ describe.skipIf(process.env.TEST_DATABASE === 'postgres')('embedded PGlite', () 
     });
     await expect(transaction).rejects.toThrow('changed my mind');
     expect(rowsOf<{ n: number }>(await outside)).toEqual([{ n: 0 }]);
+  });
+
+  it('a PGlite that cannot open fails every statement with its reason', async () => {
+    const thread = new PgliteThread({
+      dataDir: undefined,
+      settings: ['shared_buffers=nonsense'],
+      wasmModule: await pgliteWasmModule(),
+    });
+    await expect(thread.query('select 1')).rejects.toThrow(/^PGlite could not open: /);
+    await expect(thread.query('select 1')).rejects.toThrow(/^PGlite could not open: /);
+  });
+
+  it("takes up npm start's early open instead of opening the folder a second time", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sb-early-'));
+    try {
+      openPgliteEarly(dataDir);
+      const early = await openDatabase({ dataDir });
+      expect(takeEarlyPglite(dataDir)).toBeUndefined();
+      await early.migrate();
+      await early.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('a transaction that returns is committed', async () => {
