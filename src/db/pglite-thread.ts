@@ -1,6 +1,6 @@
 // PGlite on a worker thread (src/db/pglite-worker.ts), behind the part of PGlite's interface that
 // Drizzle and this project use: query, exec, transaction, listen, close. In-process, PostgreSQL's
-// WebAssembly took about 40% of the main thread's time during updates; on its own thread it runs
+// WebAssembly took over a third of the main thread's time during updates; on its own thread it runs
 // on the second core (bench/README.md).
 import { Worker } from 'node:worker_threads';
 
@@ -170,8 +170,9 @@ export class PgliteThread implements PgliteSession {
     };
   }
 
+  /** Closes PGlite (its last writes reach the folder), then ends the thread; after a failure, just ends it. */
   async close(): Promise<void> {
-    await this.send({ kind: 'close' });
+    if (!this.exitError) await this.send({ kind: 'close' });
     await this.worker.terminate();
   }
 

@@ -70,6 +70,7 @@ describe.skipIf(process.env.TEST_DATABASE === 'postgres')('embedded PGlite', () 
     });
     await expect(thread.query('select 1')).rejects.toThrow(/^PGlite could not open: /);
     await expect(thread.query('select 1')).rejects.toThrow(/^PGlite could not open: /);
+    await thread.close(); // a server stopping after such a failure still stops
   });
 
   it("takes up npm start's early open instead of opening the folder a second time", async () => {
