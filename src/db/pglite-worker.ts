@@ -50,7 +50,8 @@ async function handle(request: ThreadRequest): Promise<unknown> {
     case 'query':
       return target(request.tx).query(request.sql, request.params, {
         rowMode: request.rowMode,
-        parsers: rawValueParsers(request.rawTypes),
+        // PGlite copies all its parsers for a query that brings any, so none are passed when none are asked.
+        ...(request.rawTypes.length > 0 ? { parsers: rawValueParsers(request.rawTypes) } : {}),
       });
     case 'exec':
       return target(request.tx).exec(request.sql);
