@@ -7,9 +7,9 @@ import { build } from 'esbuild';
 // Chunk names carry a hash; an earlier build's chunks must not pile up.
 rmSync('dist', { recursive: true, force: true });
 await build({
-  // dist/server.js is src/start.ts: small, so it starts PGlite's compilation before the rest of
-  // the server (a chunk of its own) is even read.
-  // dist/pglite-worker.js runs PGlite on its own thread (src/db/pglite-thread.ts).
+  // dist/server.js is src/start.ts: small, so it starts PGlite opening on its thread
+  // (dist/pglite-worker.js, src/db/pglite-thread.ts) before the rest of the server, a chunk of its
+  // own, is even read.
   entryPoints: { server: 'src/start.ts', 'pglite-worker': 'src/db/pglite-worker.ts' },
   outdir: 'dist',
   splitting: true,

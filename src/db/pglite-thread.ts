@@ -1,5 +1,5 @@
 // PGlite on a worker thread (src/db/pglite-worker.ts), behind the part of PGlite's interface that
-// Drizzle and this project use: query, exec, transaction, listen, close. In-process, PostgreSQL's
+// Drizzle and this project use: query, transaction, listen, close. In-process, PostgreSQL's
 // WebAssembly took over a third of the main thread's time during updates; on its own thread it runs
 // on the second core (bench/README.md).
 import { Worker } from 'node:worker_threads';
@@ -49,7 +49,6 @@ type QueryCall = {
 /** What the main thread asks of the worker; each request carries an `id` its reply repeats. */
 export type ThreadCall =
   | QueryCall
-  | { kind: 'exec'; sql: string; tx?: number }
   | { kind: 'begin' }
   | { kind: 'end'; tx: number; commit: boolean }
   | { kind: 'listen' | 'unlisten'; channel: string }
@@ -71,7 +70,6 @@ interface QueryOptions {
 /** What a statement sees: the database, or one open transaction. */
 export interface PgliteSession {
   query(sql: string, params?: unknown[], options?: QueryOptions): Promise<unknown>;
-  exec(sql: string): Promise<unknown>;
 }
 
 // Under tsx or Vitest this module is TypeScript, and so is the worker; in the bundle both are JS.
@@ -132,10 +130,6 @@ export class PgliteThread implements PgliteSession {
     return this.send(queryRequest(sql, params, options));
   }
 
-  exec(sql: string): Promise<unknown> {
-    return this.send({ kind: 'exec', sql });
-  }
-
   /** Runs `work` in one transaction; other statements wait until it commits or rolls back. */
   async transaction<T>(work: (tx: PgliteSession) => Promise<T>): Promise<T> {
     const tx = (await this.send({ kind: 'begin' })) as number;
@@ -143,7 +137,6 @@ export class PgliteThread implements PgliteSession {
     try {
       result = await work({
         query: (sql, params = [], options = {}) => this.send({ ...queryRequest(sql, params, options), tx }),
-        exec: (sql) => this.send({ kind: 'exec', sql, tx }),
       });
     } catch (error) {
       await this.send({ kind: 'end', tx, commit: false }).catch(() => {});

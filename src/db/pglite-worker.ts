@@ -53,8 +53,6 @@ async function handle(request: ThreadRequest): Promise<unknown> {
         // PGlite copies all its parsers for a query that brings any, so none are passed when none are asked.
         ...(request.rawTypes.length > 0 ? { parsers: rawValueParsers(request.rawTypes) } : {}),
       });
-    case 'exec':
-      return target(request.tx).exec(request.sql);
     case 'begin':
       return begin();
     case 'end':
