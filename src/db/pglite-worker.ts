@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PgliteStatements } from './pglite-statements.ts';
 import type { ThreadRequest, ThreadStart, WireError } from './pglite-thread.ts';
 
 const port = parentPort;
@@ -25,6 +26,7 @@ const unlistens = new Map<string, () => Promise<void>>();
 let nextTransaction = 1;
 
 let db: PGlite;
+let statements: PgliteStatements;
 try {
   if (start.dataDir) mkdirSync(start.dataDir, { recursive: true });
   db = await PGlite.create({
@@ -32,6 +34,7 @@ try {
     ...(start.dataDir ? { dataDir: start.dataDir } : {}),
     postgresqlconf: start.settings,
   });
+  statements = new PgliteStatements(db);
   port.postMessage({ id: 0, ok: true });
 } catch (error) {
   port.postMessage({ id: 0, ok: false, error: wireError(error) });
@@ -48,11 +51,13 @@ port.on('message', (request: ThreadRequest) => {
 async function handle(request: ThreadRequest): Promise<unknown> {
   switch (request.kind) {
     case 'query':
-      return target(request.tx).query(request.sql, request.params, {
-        rowMode: request.rowMode,
-        // PGlite copies all its parsers for a query that brings any, so none are passed when none are asked.
-        ...(request.rawTypes.length > 0 ? { parsers: rawValueParsers(request.rawTypes) } : {}),
-      });
+      if (request.tx !== undefined) openTransaction(request.tx);
+      return statements.query(
+        request.sql,
+        request.params,
+        { rowMode: request.rowMode, rawTypes: request.rawTypes },
+        request.tx !== undefined,
+      );
     case 'begin':
       return begin();
     case 'end':
@@ -75,11 +80,10 @@ async function handle(request: ThreadRequest): Promise<unknown> {
   }
 }
 
-function target(tx: number | undefined): PGlite | Transaction {
-  if (tx === undefined) return db;
+/** Checks that the main thread's transaction `tx` is the one PGlite holds open. */
+function openTransaction(tx: number): void {
   const open = transactions.get(tx)?.tx;
-  if (!open) throw new Error(`transaction ${tx} is not open`);
-  return open;
+  if (!open || open.closed) throw new Error(`transaction ${tx} is not open`);
 }
 
 /**
@@ -117,18 +121,6 @@ async function end(id: number, commit: boolean): Promise<null> {
     if (!(error instanceof Rollback)) throw error;
   }
   return null;
-}
-
-/** Drizzle's parsers only keep some types' text as it is (its own mapping reads them). */
-const parsersByTypes = new Map<string, Record<number, (value: string) => string>>();
-function rawValueParsers(types: number[]): Record<number, (value: string) => string> {
-  const key = types.join(',');
-  let parsers = parsersByTypes.get(key);
-  if (!parsers) {
-    parsers = Object.fromEntries(types.map((type) => [type, (value: string) => value]));
-    parsersByTypes.set(key, parsers);
-  }
-  return parsers;
 }
 
 /** An error as plain data: PostgreSQL's fields (code, column, constraint…) survive the crossing. */
