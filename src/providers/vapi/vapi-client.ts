@@ -1,10 +1,11 @@
-// Switchboard's one door to Vapi (or the emulator): the official SDK for the HTTP calls, with
-// one explicit timeout and one retry policy of our own. The SDK's own retries are off because
-// they may wait up to 60 s on a Retry-After, with no overall budget.
+// Switchboard's one door to Vapi (or the emulator): the official SDK for the HTTP calls, over our
+// own transport (http-fetcher.ts), with one explicit timeout and one retry policy of our own. The
+// SDK's own retries are off because they may wait up to 60 s on a Retry-After, with no overall budget.
 import { VapiError, VapiClient as VapiSdk, VapiTimeoutError } from '@vapi-ai/server-sdk';
 import { type FieldProblem, ProviderError } from '../../errors.ts';
 import { codedCause } from '../../shared/error-cause.ts';
 import { SERVER_SET_KEYS } from './catalog.ts';
+import { httpFetcher } from './http-fetcher.ts';
 
 export type ProviderAssistant = Record<string, unknown> & { id: string };
 
@@ -51,6 +52,7 @@ export class VapiClient implements AssistantProvider {
       // Each attempt carries its own abort signal (see `call`); this is only a backstop.
       timeoutInSeconds: (options.timeoutMs + 1_000) / 1000,
       maxRetries: 0,
+      fetcher: httpFetcher(),
     });
     this.maxAttempts = options.maxAttempts ?? 3;
     this.retryBudgetMs = options.retryBudgetMs ?? 5_000;
