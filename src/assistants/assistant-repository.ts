@@ -1,7 +1,7 @@
 // SQL for assistants and their versions, nothing else. Every statement is short: no transaction
 // or connection is held while the provider is called.
 import { and, desc, eq, getTableColumns, ilike, isNull, lt, or, sql } from 'drizzle-orm';
-import { type AuditEvent, auditInsert, writeAudit } from '../audit/audit-log.ts';
+import { type AuditEvent, auditInsert, auditPlaceholders, writeAudit } from '../audit/audit-log.ts';
 import type { Database } from '../db/database.ts';
 import { olderThan } from '../db/keyset.ts';
 import { type AssistantRow, assistants, assistantVersions } from '../db/schema.ts';
@@ -33,6 +33,7 @@ export interface ListPage {
 
 export class AssistantRepository {
   private readonly acquireLease: ReturnType<typeof prepareAcquireLease>;
+  private readonly storeStatements = new Map<string, ReturnType<typeof prepareStoreVersion>>();
 
   constructor(private readonly db: Database) {
     this.acquireLease = prepareAcquireLease(db);
@@ -207,41 +208,25 @@ export class AssistantRepository {
     audit: AuditEvent,
     { releaseLease }: { releaseLease: boolean },
   ): Promise<AssistantRow> {
-    const updated = this.db.$with('updated').as(
-      this.db
-        .update(assistants)
-        .set({
-          config: version.config,
-          version: sql`${assistants.version} + 1`,
-          // A change found at the provider has no Switchboard author; the last one stays.
-          updatedBy: version.source === 'provider' ? sql`${assistants.updatedBy}` : version.actorUserId,
-          updatedAt: sql`now()`,
-          ...(releaseLease ? { leaseToken: null, leaseExpiresAt: null, syncState: 'synced' } : {}),
-        })
-        .where(and(eq(assistants.id, id), eq(assistants.leaseToken, leaseToken)))
-        .returning(),
-    );
-    const newVersion = sql<number>`(select ${updated.version} from ${updated})`;
-    // Without a row from `updated` (the lease was lost) the history row's assistant id is null,
-    // which fails the whole statement: nothing is stored.
-    const history = this.db.$with('history').as(
-      this.db.insert(assistantVersions).values({
-        ...version,
-        assistantId: sql`(select ${updated.id} from ${updated})`,
-        version: newVersion,
-      }),
-    );
-    const event = this.db
-      .$with('event')
-      .as(
-        auditInsert(
-          this.db,
-          audit,
-          sql`${JSON.stringify(audit.detail)}::jsonb || jsonb_build_object('version', ${newVersion})`,
-        ),
-      );
+    // A change found at the provider has no Switchboard author; the last one stays.
+    const variant = { releaseLease, keepAuthor: version.source === 'provider' };
+    const key = `${variant.releaseLease}:${variant.keepAuthor}`;
+    let statement = this.storeStatements.get(key);
+    if (!statement) {
+      statement = prepareStoreVersion(this.db, variant);
+      this.storeStatements.set(key, statement);
+    }
     try {
-      const [row] = await this.db.with(updated, history, event).select().from(updated);
+      const [row] = await statement.execute({
+        id,
+        leaseToken,
+        ...version,
+        // JSON as text, for the statement's jsonb casts.
+        config: JSON.stringify(version.config),
+        changedPaths: JSON.stringify(version.changedPaths),
+        ...auditPlaceholders(audit),
+        auditDetail: JSON.stringify(audit.detail),
+      });
       if (row) return row;
     } catch (error) {
       const cause = codedCause(error);
@@ -312,6 +297,55 @@ function prepareAcquireLease(db: Database) {
     )
     .returning({ row: getTableColumns(assistants), previousSyncState: before.syncState })
     .prepare('acquire_assistant_lease');
+}
+
+/**
+ * `storeVersion`'s one statement, prepared once per variant: building it took about half a
+ * millisecond of the main thread per update (bench/README.md). Without a row from `updated` (the
+ * lease was lost) the history row's assistant id is null, which fails the whole statement:
+ * nothing is stored.
+ */
+function prepareStoreVersion(db: Database, variant: { releaseLease: boolean; keepAuthor: boolean }) {
+  const updated = db.$with('updated').as(
+    db
+      .update(assistants)
+      .set({
+        config: sql`${sql.placeholder('config')}::jsonb`,
+        version: sql`${assistants.version} + 1`,
+        updatedBy: variant.keepAuthor ? sql`${assistants.updatedBy}` : sql`${sql.placeholder('actorUserId')}`,
+        updatedAt: sql`now()`,
+        ...(variant.releaseLease ? { leaseToken: null, leaseExpiresAt: null, syncState: 'synced' } : {}),
+      })
+      .where(
+        and(
+          eq(assistants.id, sql.placeholder('id')),
+          eq(assistants.leaseToken, sql.placeholder('leaseToken')),
+        ),
+      )
+      .returning(),
+  );
+  const newVersion = sql<number>`(select ${updated.version} from ${updated})`;
+  const history = db.$with('history').as(
+    db.insert(assistantVersions).values({
+      assistantId: sql`(select ${updated.id} from ${updated})`,
+      version: newVersion,
+      config: sql`${sql.placeholder('config')}::jsonb`,
+      changedPaths: sql`${sql.placeholder('changedPaths')}::jsonb`,
+      source: sql.placeholder('source'),
+      actorUserId: sql.placeholder('actorUserId'),
+      actorApiKeyId: sql.placeholder('actorApiKeyId'),
+    }),
+  );
+  const event = db
+    .$with('event')
+    .as(
+      auditInsert(
+        db,
+        sql`${sql.placeholder('auditDetail')}::jsonb || jsonb_build_object('version', ${newVersion})`,
+      ),
+    );
+  const name = `store_assistant_version${variant.releaseLease ? '_release' : ''}${variant.keepAuthor ? '_keep_author' : ''}`;
+  return db.with(updated, history, event).select().from(updated).prepare(name);
 }
 
 function escapeLike(text: string): string {

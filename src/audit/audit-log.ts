@@ -73,12 +73,38 @@ export async function writeAudit(db: Database, ...events: AuditEvent[]): Promise
   await db.insert(auditEvents).values(events.map(successRow));
 }
 
+/** The event's columns as named placeholders, for a statement prepared once (see `auditPlaceholders`). */
+const AUDIT_PLACEHOLDER = {
+  orgId: 'auditOrgId',
+  actorUserId: 'auditActorUserId',
+  actorApiKeyId: 'auditActorApiKeyId',
+  actorLabel: 'auditActorLabel',
+  action: 'auditAction',
+  targetType: 'auditTargetType',
+  targetId: 'auditTargetId',
+  requestId: 'auditRequestId',
+} as const satisfies Partial<Record<keyof AuditEvent, string>>;
+
 /**
- * The insert of one successful event, for another slice to run inside its own statement (as a
- * CTE); `detail` replaces the event's when part of it is only known in SQL.
+ * The insert of one successful event, for another slice to prepare inside its own statement (as
+ * a CTE), with its values as placeholders (`auditPlaceholders` fills them); `detail` is the SQL
+ * for the event's detail, which may be partly known only in SQL.
  */
-export function auditInsert(db: Database, event: AuditEvent, detail?: SQL) {
-  return db.insert(auditEvents).values({ ...successRow(event), ...(detail ? { detail } : {}) });
+export function auditInsert(db: Database, detail: SQL) {
+  const columns = Object.fromEntries(
+    Object.entries(AUDIT_PLACEHOLDER).map(([column, name]) => [column, sql.placeholder(name)]),
+  ) as unknown as Omit<AuditEvent, 'detail'>;
+  return db.insert(auditEvents).values({ ...columns, outcome: 'success', detail });
+}
+
+/** The values for `auditInsert`'s placeholders. */
+export function auditPlaceholders(event: AuditEvent): Record<string, string | null> {
+  return Object.fromEntries(
+    Object.entries(AUDIT_PLACEHOLDER).map(([column, name]) => [
+      name,
+      event[column as keyof typeof AUDIT_PLACEHOLDER],
+    ]),
+  );
 }
 
 function successRow(event: AuditEvent) {

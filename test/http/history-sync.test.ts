@@ -141,6 +141,32 @@ describe('drift', () => {
     expect(again.json().version).toBe(2);
   });
 
+  it('updatedBy names whoever changed it last; a change found at the provider keeps that author', async () => {
+    const a = await createAssistant(t);
+    expect((await get(a.id)).json().updatedBy).toBe(t.owner.userId);
+    const editor = await t.userWithRole('editor');
+    const edited = await t.request(editor.cookie, 'PATCH', `/assistants/${a.id}`, { name: 'By the editor' });
+    expect(edited.json()).toMatchObject({ updatedBy: editor.userId, version: 2 });
+    await editAtProvider(a.providerAssistantId, { firstMessage: 'Set in the Vapi dashboard' });
+    const synced = await t.request(t.owner.cookie, 'POST', `/assistants/${a.id}/sync`);
+    expect(synced.json()).toMatchObject({ updatedBy: editor.userId, version: 3 });
+    // A PATCH that finds drift stores the provider's copy (keeping the author), then its own change.
+    await editAtProvider(a.providerAssistantId, { firstMessage: 'Again in the dashboard' });
+    const merged = await patch(a.id, { name: 'By the owner' });
+    expect(merged.json()).toMatchObject({ updatedBy: t.owner.userId, version: 5 });
+    const history = (await versions(a.id)).items.map((v: { source: string; actorUserId: string | null }) => [
+      v.source,
+      v.actorUserId,
+    ]);
+    expect(history).toEqual([
+      ['update', t.owner.userId],
+      ['provider', null],
+      ['provider', null],
+      ['update', editor.userId],
+      ['create', t.owner.userId],
+    ]);
+  });
+
   it('an assistant deleted at the provider is marked missing, not dropped', async () => {
     const a = await createAssistant(t);
     t.emulator.assistants.delete(a.providerAssistantId);
