@@ -32,6 +32,7 @@ export function httpFetcher(): FetchFunction {
   const fetcher = async (args: FetcherArgs): Promise<FetcherResult> => {
     const url = withQuery(args.url, args.queryParameters);
     const headers = await plainHeaders(args);
+    // Every call Switchboard makes sends JSON, if anything (no file uploads).
     const body = args.body === undefined ? undefined : JSON.stringify(args.body);
     if (body !== undefined) headers['content-type'] = args.contentType ?? 'application/json';
     let response: { status: number; headers: http.IncomingHttpHeaders; text: string };
@@ -88,7 +89,10 @@ function send(
     const request = transport.request(url, { method, headers, agent, signal }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', reject);
+      response.on('error', (error) => {
+        clearTimeout(backstop);
+        reject(error);
+      });
       response.on('end', () => {
         clearTimeout(backstop);
         resolve({
