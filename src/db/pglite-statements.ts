@@ -44,6 +44,7 @@ export class PgliteStatements {
    */
   query(sql: string, params: unknown[], options: StatementOptions, inTransaction: boolean): Promise<Results> {
     const run = () => this.db.runExclusive(() => this.run(sql, params, options, inTransaction));
+    // The transactions' lock, which PGlite's own `query` takes too (it is in PGlite's typed interface).
     return inTransaction ? run() : this.db._runExclusiveTransaction(run);
   }
 

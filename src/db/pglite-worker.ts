@@ -1,7 +1,8 @@
 // The worker end of src/db/pglite-thread.ts: PGlite runs here, on a thread of its own, so
 // PostgreSQL's WebAssembly uses the second core while the main thread serves HTTP. It answers
 // each request with `{id, ok, result | error}`, and forwards notifications as `{channel, payload}`
-// in the order PGlite raises them: before the answer to the statement that raised them.
+// in the order PGlite raises them: before the answer to the statement that raised them. Each
+// statement runs prepared, once per SQL text (pglite-statements.ts).
 import { mkdirSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
