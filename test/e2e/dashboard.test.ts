@@ -239,3 +239,17 @@ describe('dashboard', () => {
     await expect.poll(async () => new Set(await actors())).toEqual(new Set([OWNER.email]));
   });
 });
+
+describe('the API reference', () => {
+  it('renders at /docs, and neither it nor the dashboard breaks its Content-Security-Policy', async () => {
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) violations.push(message.text());
+    });
+    await signIn();
+    await page.goto(`${url}/docs/`);
+    await page.getByText('PATCH', { exact: true }).first().waitFor();
+    expect(await page.locator('.opblock').count()).toBeGreaterThan(20);
+    expect(violations).toEqual([]);
+  });
+});

@@ -390,27 +390,44 @@ describe('secrets and headers', () => {
     }
   });
 
-  it('sends the usual security headers', async () => {
-    const res = await t.request(undefined, 'GET', '/healthz');
-    expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
-    expect(res.headers['strict-transport-security']).toBeDefined();
-    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
-    expect(res.headers['x-powered-by']).toBeUndefined();
+  it('sends the API set on every JSON answer, errors and unknown paths included: never cached, never a page', async () => {
+    const a = await createAssistant(t);
+    const answers = [
+      await t.request(t.owner.cookie, 'GET', `/assistants/${a.id}`),
+      await t.request(undefined, 'GET', '/healthz'),
+      await t.request(undefined, 'GET', '/assistants'),
+      await t.request(undefined, 'GET', '/no-such-path'),
+    ];
+    expect(answers.map((res) => res.statusCode)).toEqual([200, 200, 401, 404]);
+    for (const res of answers) {
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
+      expect(res.headers['strict-transport-security']).toBeDefined();
+      // Headers that only steer a page stay off a JSON answer.
+      expect(res.headers['cross-origin-opener-policy']).toBeUndefined();
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
   });
 
-  it('sends them on errors and unknown paths too, from one set computed at start', async () => {
-    const unauthenticated = await t.request(undefined, 'GET', '/assistants');
-    const unknown = await t.request(undefined, 'GET', '/no-such-path');
-    const healthy = await t.request(undefined, 'GET', '/healthz');
-    expect([unauthenticated.statusCode, unknown.statusCode]).toEqual([401, 404]);
-    for (const name of ['content-security-policy', 'strict-transport-security', 'x-frame-options']) {
-      expect(unauthenticated.headers[name]).toBe(healthy.headers[name]);
-      expect(unknown.headers[name]).toBe(healthy.headers[name]);
+  it("sends helmet's page set on pages: the dashboard and the API reference", async () => {
+    for (const path of ['/', '/docs']) {
+      const res = await t.request(undefined, 'GET', path);
+      expect(res.statusCode, path).toBe(200);
+      expect(res.headers['content-type'], path).toMatch(/^text\/html/);
+      expect(res.headers['content-security-policy'], path).toContain("default-src 'self'");
+      // The API reference uses inline styles; plain HTTP (COOKIE_SECURE=false in tests) must not
+      // upgrade every asset request.
+      expect(res.headers['content-security-policy'], path).toContain("style-src 'self' 'unsafe-inline'");
+      expect(res.headers['content-security-policy'], path).not.toContain('upgrade-insecure-requests');
+      expect(res.headers['x-frame-options'], path).toBe('SAMEORIGIN');
+      expect(res.headers['cross-origin-opener-policy'], path).toBe('same-origin');
+      expect(res.headers['x-content-type-options'], path).toBe('nosniff');
+      expect(res.headers['cache-control'], path).not.toBe('no-store');
     }
-    // Plain HTTP (COOKIE_SECURE=false in tests): upgrading would break every asset request.
-    expect(healthy.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
-    expect(healthy.headers['content-security-policy']).toContain("style-src 'self' 'unsafe-inline'");
   });
 });
 
