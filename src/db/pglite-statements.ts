@@ -59,11 +59,11 @@ export class PgliteStatements {
     let messages: BackendMessage[];
     try {
       messages = await this.db.execProtocolStream(
-        concat(
+        Buffer.concat([
           protocol.serialize.bind({ statement: statement.name, values: this.serialize(params, statement) }),
           protocol.serialize.execute({}),
           protocol.serialize.sync(),
-        ),
+        ]),
         { syncToFs: false },
       );
     } catch (error) {
@@ -94,11 +94,11 @@ export class PgliteStatements {
     let messages: BackendMessage[];
     try {
       messages = await this.db.execProtocolStream(
-        concat(
+        Buffer.concat([
           protocol.serialize.parse({ name, text: sql }),
           protocol.serialize.describe({ type: 'S', name }),
           protocol.serialize.sync(),
-        ),
+        ]),
         { syncToFs: false },
       );
     } catch (error) {
@@ -120,7 +120,10 @@ export class PgliteStatements {
     if (!statement) return;
     this.prepared.delete(sql);
     await this.db.execProtocolStream(
-      concat(protocol.serialize.close({ type: 'S', name: statement.name }), protocol.serialize.sync()),
+      Buffer.concat([
+        protocol.serialize.close({ type: 'S', name: statement.name }),
+        protocol.serialize.sync(),
+      ]),
       { syncToFs: false },
     );
   }
@@ -146,16 +149,6 @@ export class PgliteStatements {
     }
     return parsers;
   }
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const whole = new Uint8Array(parts.reduce((size, part) => size + part.byteLength, 0));
-  let offset = 0;
-  for (const part of parts) {
-    whole.set(part, offset);
-    offset += part.byteLength;
-  }
-  return whole;
 }
 
 /** Like PGlite's own errors: the statement and its parameters ride along. */

@@ -26,7 +26,7 @@ const API_OPTIONS: HelmetOptions = {
 };
 
 /** The headers helmet sets for `options`, computed by running it against a recording response. */
-export function helmetHeaders(options: HelmetOptions): Record<string, string> {
+function helmetHeaders(options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};
   const recorder = {
     setHeader(name: string, value: unknown) {

@@ -83,16 +83,17 @@ function send(
   signal: AbortSignal | undefined,
   timeoutMs: number | undefined,
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
-  const transport = url.protocol === 'https:' ? https : http;
-  const agent = url.protocol === 'https:' ? agents['https:'] : agents['http:'];
+  const secure = url.protocol === 'https:';
   return new Promise((resolve, reject) => {
-    const request = transport.request(url, { method, headers, agent, signal }, (response) => {
+    const fail = (error: Error) => {
+      clearTimeout(backstop);
+      reject(error);
+    };
+    const agent = secure ? agents['https:'] : agents['http:'];
+    const request = (secure ? https : http).request(url, { method, headers, agent, signal }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', (error) => {
-        clearTimeout(backstop);
-        reject(error);
-      });
+      response.on('error', fail);
       response.on('end', () => {
         clearTimeout(backstop);
         resolve({
@@ -106,10 +107,7 @@ function send(
       timeoutMs === undefined
         ? undefined
         : setTimeout(() => request.destroy(new BackstopTimeout('the request timed out')), timeoutMs);
-    request.on('error', (error) => {
-      clearTimeout(backstop);
-      reject(error);
-    });
+    request.on('error', fail);
     request.end(body);
   });
 }
