@@ -2,6 +2,7 @@
 // sits between: a bare Fastify route (the framework's limit) and the standalone Vapi emulator.
 // Every row uses the same connections and duration. Prints a table and writes bench/results.json.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -156,6 +157,8 @@ async function startSwitchboard(env: Record<string, string>): Promise<Switchboar
     SYNC_INTERVAL_SECONDS: '0',
     COOKIE_SECURE: 'false',
     VAPI_API_KEY: KEY,
+    // Production refuses to start without a master key for the stored provider keys.
+    SECRETS_KEY: randomBytes(32).toString('base64'),
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     LOGIN_RATE_LIMIT_PER_ADDRESS: '100000',

@@ -20,6 +20,11 @@ import { authRoutes } from './auth/routes.ts';
 import { SessionRepository } from './auth/session-repository.ts';
 import { UserRepository } from './auth/user-repository.ts';
 import type { Config } from './config/config.ts';
+import { ConnectionRepository } from './connections/connection-repository.ts';
+import { ConnectionService } from './connections/connection-service.ts';
+import { type ClientSettings, ProviderClients } from './connections/provider-clients.ts';
+import { ConnectionProvisioning } from './connections/provisioning.ts';
+import { connectionRoutes } from './connections/routes.ts';
 import { Caches } from './db/caches.ts';
 import type { Database } from './db/database.ts';
 import { createGuards } from './http/authenticate.ts';
@@ -35,7 +40,8 @@ import { createValidatorCompiler } from './http/validation.ts';
 import { OrgRepository } from './orgs/org-repository.ts';
 import { OrgService } from './orgs/org-service.ts';
 import { orgRoutes } from './orgs/routes.ts';
-import type { AssistantProvider } from './providers/vapi/vapi-client.ts';
+import { Sandbox } from './providers/sandbox/sandbox.ts';
+import type { SecretBox } from './secrets/secret-box.ts';
 import { Reconciler } from './sync/reconciler.ts';
 
 export interface Services {
@@ -47,6 +53,17 @@ export interface Services {
   readonly audit: AuditLog;
   readonly reconciler: Reconciler;
   readonly caches: Caches;
+  readonly connections: ConnectionService;
+  readonly provisioning: ConnectionProvisioning;
+  /** The built-in sandbox provider's in-process server; closed at shutdown. */
+  readonly sandbox: Sandbox;
+}
+
+export interface ServiceDeps {
+  /** Seals and opens the connections' API keys. */
+  secrets: SecretBox;
+  /** Overrides of the provider clients' retry policy (tests shorten the backoff). */
+  clientSettings?: Partial<ClientSettings>;
 }
 
 /** Provider calls a lease must outlast: a settle read and the update, each with its retries. */
@@ -56,20 +73,32 @@ const RETRY_BUDGET_MS = 5_000;
 export function createServices(
   config: Config,
   db: Database,
-  provider: AssistantProvider,
   log: FastifyBaseLogger,
+  { secrets, clientSettings }: ServiceDeps,
 ): Services {
   const users = new UserRepository(db);
   const sessions = new SessionRepository(db);
   const orgRepository = new OrgRepository(db);
   const assistantRepository = new AssistantRepository(db);
+  const connectionRepository = new ConnectionRepository(db);
   const audit = new AuditLog(db, log);
   const caches = new Caches();
-  const orgs = new OrgService(db, orgRepository, users, audit);
+  const provisioning = new ConnectionProvisioning(connectionRepository, secrets, {
+    sandbox: config.sandbox,
+    serverVapi: config.vapiApiKey ? { apiKey: config.vapiApiKey, baseUrl: config.vapiBaseUrl } : undefined,
+  });
+  const orgs = new OrgService(db, orgRepository, users, audit, provisioning);
+  const sandbox = new Sandbox(db);
+  const clients = new ProviderClients(connectionRepository, secrets, sandbox, caches, {
+    timeoutMs: config.providerTimeoutMs,
+    retryBudgetMs: RETRY_BUDGET_MS,
+    ...clientSettings,
+  });
+  const connections = new ConnectionService(db, connectionRepository, orgs, audit, clients, provisioning);
   const leaseMs = PROVIDER_CALLS_PER_LEASE * (3 * config.providerTimeoutMs + RETRY_BUDGET_MS) + 5_000;
   const assistants = new AssistantService(
     assistantRepository,
-    provider,
+    connections,
     new UpdateLeases(assistantRepository, leaseMs, config.updateWaitMs),
     audit,
     caches,
@@ -77,7 +106,10 @@ export function createServices(
   );
   return {
     sessions,
-    auth: new AuthService(db, users, sessions, orgRepository, audit, config.sessionTtlHours),
+    connections,
+    provisioning,
+    sandbox,
+    auth: new AuthService(db, users, sessions, orgRepository, audit, provisioning, config.sessionTtlHours),
     orgs,
     apiKeys: new ApiKeyService(db, new ApiKeyRepository(db), orgs, audit, caches),
     caches,
@@ -149,6 +181,7 @@ export async function buildApp({ config, db, services, logger }: AppDeps): Promi
   await app.register(authRoutes, { auth: services.auth, guards, config });
   await app.register(orgRoutes, { orgs: services.orgs, guards });
   await app.register(apiKeyRoutes, { apiKeys: services.apiKeys, guards });
+  await app.register(connectionRoutes, { connections: services.connections, guards });
   await app.register(auditRoutes, { audit: services.audit, orgs: services.orgs, guards });
   await app.register(assistantRoutes, { assistants: services.assistants, guards });
   await app.register(historyRoutes, { assistants: services.assistants, guards });

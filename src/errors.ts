@@ -65,4 +65,4 @@ export type ProviderErrorCode =
   | 'provider_timeout'
   | 'provider_unreachable'
   | 'provider_rate_limited'
-  | 'provider_auth';
+  | 'provider_key_rejected';

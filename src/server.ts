@@ -1,12 +1,16 @@
-// `npm start`: configuration → database (opening) → provider (or the in-process emulator) → app
-// → migrations → first owner → listen; SIGTERM/SIGINT drain in-flight requests and close the database.
+// `npm start`: configuration → database (opening) → master keys → app → migrations → stored keys
+// checked → connections for older data → first owner → listen; SIGTERM/SIGINT drain in-flight
+// requests and close the database.
 import pino from 'pino';
 import { buildApp, createServices } from './app.ts';
 import { ConfigError, loadConfig } from './config/config.ts';
+import { ConnectionRepository } from './connections/connection-repository.ts';
+import { adoptLegacyAssistants } from './connections/legacy-assistants.ts';
+import { assertStoredKeysOpen } from './connections/stored-keys.ts';
 import { listenForChanges } from './db/caches.ts';
 import { openDatabase } from './db/database.ts';
-import { VapiEmulator } from './providers/vapi/emulator/emulator.ts';
-import { VapiClient } from './providers/vapi/vapi-client.ts';
+import { loadMasterKeys } from './secrets/master-keys.ts';
+import { SecretBox, SecretsKeyError } from './secrets/secret-box.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -29,24 +33,27 @@ const database = await openDatabase(
   config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir },
 );
 
-let emulator: VapiEmulator | undefined;
-let vapiBaseUrl = config.vapiBaseUrl;
-let vapiApiKey = config.vapiApiKey;
-if (!vapiApiKey) {
-  vapiApiKey = 'in-process-emulator';
-  emulator = new VapiEmulator(vapiApiKey);
-  vapiBaseUrl = await emulator.listen(0, '127.0.0.1');
-  logger.warn(
-    `VAPI_API_KEY is not set: using the bundled Vapi emulator in-process at ${vapiBaseUrl}; assistants will not reach real Vapi`,
-  );
+/** A start that cannot go on says why in one line, never with a stack trace. */
+function stopStart(message: string): never {
+  console.error(message);
+  process.exit(1);
 }
-const provider = new VapiClient({
-  apiKey: vapiApiKey,
-  baseUrl: vapiBaseUrl,
-  timeoutMs: config.providerTimeoutMs,
-});
 
-const services = createServices(config, database.db, provider, logger);
+let secrets: SecretBox;
+try {
+  const { keys, generatedFile } = await loadMasterKeys(config);
+  secrets = new SecretBox(keys);
+  if (generatedFile) {
+    logger.warn(
+      `SECRETS_KEY is not set: generated a master key for provider API keys in ${generatedFile} (mode 0600); keep it with the data`,
+    );
+  }
+} catch (error) {
+  if (!(error instanceof SecretsKeyError)) throw error;
+  stopStart(`Secrets error: ${error.message}`);
+}
+
+const services = createServices(config, database.db, logger, { secrets });
 let stopping = false;
 const app = await buildApp({ config, db: database.db, services, logger });
 // While stopping, every answer tells its client that the connection closes, so none sends another.
@@ -62,6 +69,22 @@ logger.info(
   config.databaseUrl
     ? 'database: PostgreSQL (DATABASE_URL)'
     : `database: embedded PGlite in ${config.dataDir}`,
+);
+try {
+  await assertStoredKeysOpen(new ConnectionRepository(database.db), secrets);
+} catch (error) {
+  if (!(error instanceof SecretsKeyError)) throw error;
+  await database.close();
+  stopStart(`Secrets error: ${error.message}; start with the master key that sealed them`);
+}
+const serverVapi = config.vapiApiKey ? { apiKey: config.vapiApiKey, baseUrl: config.vapiBaseUrl } : undefined;
+await adoptLegacyAssistants(database.db, services.provisioning, serverVapi, logger);
+logger.info(
+  serverVapi
+    ? `provider: the first organization's default connection is Vapi at ${serverVapi.baseUrl} (VAPI_API_KEY); others bring their own connections`
+    : config.sandbox
+      ? 'provider: VAPI_API_KEY is not set; every organization starts with a Sandbox connection (the built-in Vapi emulator, kept in the database) and can add its own Vapi account'
+      : 'provider: SANDBOX=off and no VAPI_API_KEY; each organization must add a connection before it creates assistants',
 );
 const firstOwner = await services.auth.ensureFirstOwner({
   email: config.adminEmail,
@@ -98,7 +121,7 @@ async function shutdown(signal: string) {
   await services.reconciler.stop();
   await app.close();
   await stopListening();
-  await emulator?.close();
+  await services.sandbox.close();
   await database.close();
   process.exit(0);
 }

@@ -1,6 +1,6 @@
 // SQL for assistants and their versions, nothing else. Every statement is short: no transaction
 // or connection is held while the provider is called.
-import { and, desc, eq, getTableColumns, ilike, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, ilike, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { type AuditEvent, auditInsert, auditPlaceholders, writeAudit } from '../audit/audit-log.ts';
 import type { Database } from '../db/database.ts';
 import { olderThan } from '../db/keyset.ts';
@@ -29,7 +29,18 @@ export interface ListPage {
   limit: number;
   after?: { createdAt: Date; id: string } | undefined;
   nameContains?: string | undefined;
+  connectionId?: string | undefined;
 }
+
+/** Where an assistant lives: its organization, connection and the connection's provider. */
+export interface Placement {
+  orgId: string;
+  connectionId: string;
+  provider: string;
+}
+
+/** Shown, read and changed only once the provider confirmed its create. */
+const confirmed = isNotNull(assistants.providerAssistantId);
 
 export class AssistantRepository {
   private readonly acquireLease: ReturnType<typeof prepareAcquireLease>;
@@ -47,16 +58,17 @@ export class AssistantRepository {
     const [row] = await this.db
       .select()
       .from(assistants)
-      .where(and(eq(assistants.orgId, orgId), matchesId))
+      .where(and(eq(assistants.orgId, orgId), matchesId, confirmed))
       .limit(1);
     return row;
   }
 
-  async findByProviderId(providerAssistantId: string): Promise<AssistantRow | undefined> {
+  /** Whichever organization manages it. */
+  async findByProviderId(provider: string, providerAssistantId: string): Promise<AssistantRow | undefined> {
     const [row] = await this.db
       .select()
       .from(assistants)
-      .where(and(eq(assistants.provider, 'vapi'), eq(assistants.providerAssistantId, providerAssistantId)))
+      .where(and(eq(assistants.provider, provider), eq(assistants.providerAssistantId, providerAssistantId)))
       .limit(1);
     return row;
   }
@@ -68,7 +80,8 @@ export class AssistantRepository {
 
   /** Newest first; keyset pagination on (created_at, id). */
   async list(orgId: string, page: ListPage): Promise<AssistantRow[]> {
-    const conditions = [eq(assistants.orgId, orgId)];
+    const conditions = [eq(assistants.orgId, orgId), confirmed];
+    if (page.connectionId) conditions.push(eq(assistants.connectionId, page.connectionId));
     if (page.after) conditions.push(olderThan(assistants.createdAt, assistants.id, page.after));
     if (page.nameContains) {
       conditions.push(ilike(sql`${assistants.config}->>'name'`, `%${escapeLike(page.nameContains)}%`));
@@ -86,8 +99,7 @@ export class AssistantRepository {
    * undefined when the provider assistant is already stored (two imports racing).
    */
   async insert(
-    input: {
-      orgId: string;
+    input: Placement & {
       providerAssistantId: string;
       config: ProviderConfig;
       actorUserId: string | null;
@@ -101,6 +113,8 @@ export class AssistantRepository {
         .insert(assistants)
         .values({
           orgId: input.orgId,
+          connectionId: input.connectionId,
+          provider: input.provider,
           providerAssistantId: input.providerAssistantId,
           config: input.config,
           createdBy: input.actorUserId,
@@ -121,6 +135,92 @@ export class AssistantRepository {
       });
       await writeAudit(tx, audit(row));
       return row;
+    });
+  }
+
+  /**
+   * Records a create before the provider is asked: `pending`, with no provider id and under a
+   * lease, so a crash leaves a row to settle rather than an orphan at the provider.
+   */
+  async insertCreating(
+    input: Placement & { config: ProviderConfig; createdBy: string | null },
+    lease: { token: string; ms: number },
+  ): Promise<AssistantRow> {
+    const [row] = await this.db
+      .insert(assistants)
+      .values({
+        ...input,
+        updatedBy: input.createdBy,
+        syncState: 'pending',
+        leaseToken: lease.token,
+        leaseExpiresAt: sql`now() + make_interval(secs => ${lease.ms / 1000})`,
+      })
+      .returning();
+    if (!row) throw new Error('insert returned no assistant');
+    return row;
+  }
+
+  /**
+   * The provider confirmed the create: the row takes the provider's id and copy as version 1,
+   * with its history row and audit event, and gives the lease back. Undefined when the lease
+   * was lost (another process settled the create first).
+   */
+  async confirmCreate(
+    id: string,
+    leaseToken: string,
+    remote: ProviderConfig & { id: string },
+    version: Omit<NewVersion, 'config' | 'changedPaths'>,
+    audit: AuditEvent,
+  ): Promise<AssistantRow | undefined> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(assistants)
+        .set({
+          providerAssistantId: remote.id,
+          config: remote,
+          syncState: 'synced',
+          leaseToken: null,
+          leaseExpiresAt: null,
+          updatedAt: sql`now()`,
+          lastSyncedAt: sql`now()`,
+        })
+        .where(
+          and(
+            eq(assistants.id, id),
+            eq(assistants.leaseToken, leaseToken),
+            isNull(assistants.providerAssistantId),
+          ),
+        )
+        .returning();
+      if (!row) return undefined;
+      await tx.insert(assistantVersions).values({
+        assistantId: id,
+        version: 1,
+        config: remote,
+        changedPaths: [],
+        source: version.source,
+        actorUserId: version.actorUserId,
+        actorApiKeyId: version.actorApiKeyId,
+      });
+      await writeAudit(tx, audit);
+      return row;
+    });
+  }
+
+  /** The provider does not have the create: the record goes, with an audit event when given. */
+  async dropCreating(id: string, leaseToken: string, audit?: AuditEvent): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const dropped = await tx
+        .delete(assistants)
+        .where(
+          and(
+            eq(assistants.id, id),
+            eq(assistants.leaseToken, leaseToken),
+            isNull(assistants.providerAssistantId),
+          ),
+        )
+        .returning({ id: assistants.id });
+      if (dropped.length > 0 && audit) await writeAudit(tx, audit);
     });
   }
 

@@ -3,13 +3,27 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { type AuditEvent, type AuditLog, auditEvent } from '../audit/audit-log.ts';
 import type { Actor } from '../auth/actor.ts';
+import type { ConnectionService } from '../connections/connection-service.ts';
 import { assistantKey, type Caches } from '../db/caches.ts';
-import type { AssistantRow } from '../db/schema.ts';
-import { conflict, notFound, ProviderError, preconditionFailed, validationError } from '../errors.ts';
-import type { AssistantProvider } from '../providers/vapi/vapi-client.ts';
+import type { AssistantRow, ConnectionRow } from '../db/schema.ts';
+import {
+  conflict,
+  notFound,
+  ProviderError,
+  type ProviderErrorCode,
+  preconditionFailed,
+  validationError,
+} from '../errors.ts';
+import type { AssistantProvider, ProviderAssistant } from '../providers/provider.ts';
 import { decodeCursor, encodeCursor, toPage } from '../shared/cursor.ts';
 import { deepEqual } from '../shared/objects.ts';
-import type { AssistantRepository, NewVersion, SyncState, VersionSource } from './assistant-repository.ts';
+import type {
+  AssistantRepository,
+  NewVersion,
+  Placement,
+  SyncState,
+  VersionSource,
+} from './assistant-repository.ts';
 import { etagOf, ifMatchSatisfied } from './mapper.ts';
 import {
   changedPaths,
@@ -27,10 +41,13 @@ import { validateAssistantPatch, validateConfigKeys } from './validation.ts';
 /** Builds the provider changes from the provider's current copy; undefined when nothing would change. */
 type ChangeBuilder = (base: AssistantRow) => ProviderConfig | undefined;
 
+/** Which connection a request means, and the provider client behind a connection. */
+export type Connections = Pick<ConnectionService, 'resolve' | 'providerFor'>;
+
 export class AssistantService {
   constructor(
     private readonly repo: AssistantRepository,
-    private readonly provider: AssistantProvider,
+    private readonly connections: Connections,
     private readonly leases: UpdateLeases,
     private readonly audit: AuditLog,
     private readonly caches: Caches,
@@ -46,6 +63,7 @@ export class AssistantService {
       limit: limit + 1,
       after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
       nameContains: query.q,
+      connectionId: query.connectionId,
     });
     const page = toPage(rows, limit, encodeCursor);
     return { items: page.items, nextCursor: page.next };
@@ -59,35 +77,80 @@ export class AssistantService {
     return row;
   }
 
+  /**
+   * Records the create (`pending`, under a lease), then asks the provider with the record's mark
+   * in the create itself, then stores the provider's copy as version 1. A create is never sent
+   * twice; an unknown outcome is settled by looking for the mark (`afterFailedCreate`).
+   */
   async create(actor: Actor, input: AssistantCreate): Promise<AssistantRow> {
-    const config = newProviderConfig(input);
+    const { connectionId, ...fields } = input;
+    const config = newProviderConfig(fields);
     const attempt = assistantEvent(actor, 'assistant.created', null, { name: config.name });
     return this.audit.attempt(attempt, async () => {
       const problems = validateConfigKeys(config, Object.keys(config));
       if (problems.length > 0) throw validationError(problems);
-      const created = await this.provider.create(config);
+      const connection = await this.connections.resolve(actor.orgId, connectionId);
+      const provider = await this.connections.providerFor(connection.id);
+      const lease = this.leases.forNewRow();
+      const creating = await this.repo.insertCreating(
+        { ...placementIn(connection), config, createdBy: actor.userId },
+        lease,
+      );
+      let created: ProviderAssistant;
       try {
-        const row = await this.repo.insert(newAssistant(actor, created, 'create'), (row) => ({
-          ...attempt,
-          targetId: row.id,
-          detail: { ...attempt.detail, providerAssistantId: created.id },
-        }));
-        if (!row)
-          throw new Error(`the provider returned an assistant id that is already stored: ${created.id}`);
-        return row;
+        created = await provider.create(config, markOf(creating));
       } catch (error) {
-        // Not stored, so it must not stay at the provider as an orphan either.
-        await this.provider.delete(created.id).catch((cleanup) => {
-          this.log.error(
-            { err: cleanup, providerAssistantId: created.id },
-            'could not remove an unstored provider assistant',
-          );
-        });
-        throw error;
+        created = await this.afterFailedCreate(provider, creating, lease.token, error);
       }
+      const event = {
+        ...attempt,
+        targetId: creating.id,
+        detail: { ...attempt.detail, providerAssistantId: created.id, connectionId: connection.id },
+      };
+      const row = await this.repo.confirmCreate(
+        creating.id,
+        lease.token,
+        created,
+        { source: 'create', ...authorOf(actor) },
+        event,
+      );
+      // Only a create that outlived its lease gets here, after another process adopted it.
+      const stored = row ?? (await this.repo.findById(creating.id));
+      if (!stored?.providerAssistantId)
+        throw new Error(`the create of assistant ${creating.id} was settled elsewhere`);
+      return stored;
     });
   }
 
+  /**
+   * A create failed. Refused for certain: the record goes. Otherwise the provider may have made
+   * it: when the mark is found now, it is adopted; when not, the record stays `pending` (unseen)
+   * until its lease runs out, and is then looked for again (`settleCreate`).
+   */
+  private async afterFailedCreate(
+    provider: AssistantProvider,
+    creating: AssistantRow,
+    leaseToken: string,
+    error: unknown,
+  ): Promise<ProviderAssistant> {
+    if (!(error instanceof ProviderError) || error.definitelyNotApplied) {
+      await this.repo.dropCreating(creating.id, leaseToken);
+      throw error;
+    }
+    const found = await provider.findCreated(markOf(creating), creating.createdAt).catch((lookup) => {
+      this.log.warn({ err: lookup, assistantId: creating.id }, 'could not look for an unconfirmed create');
+      return undefined;
+    });
+    if (found) return found;
+    throw new ProviderError(
+      error.statusCode,
+      error.code as ProviderErrorCode,
+      `${error.message}. The provider may still have created the assistant: Switchboard will look for it and add it to the list if it is there`,
+      error.details,
+      error.headers,
+      false,
+    );
+  }
   /** The seed's PATCH: nested fields merge one by one into the provider's current copy. */
   async update(
     actor: Actor,
@@ -110,6 +173,10 @@ export class AssistantService {
         return providerChanges(next, keys);
       });
     });
+  }
+
+  private providerFor(row: AssistantRow): Promise<AssistantProvider> {
+    return this.connections.providerFor(row.connectionId);
   }
 
   async listVersions(actor: Actor, idOrProviderId: string, limit: number, before?: number) {
@@ -163,13 +230,9 @@ export class AssistantService {
     const before = await this.repo.findById(assistantId);
     if (!before) return 'unchanged';
     try {
-      const { value, syncState } = await this.withLease(
-        assistantId,
-        (lease) => this.settleFromProvider(lease, null, { last: true }),
-        0,
-      );
+      const { value, syncState } = await this.withLease(assistantId, (lease) => this.settle(lease), 0);
       if (syncState === 'missing') return 'missing';
-      return value.version === before.version ? 'unchanged' : 'changed';
+      return value?.version === before.version ? 'unchanged' : 'changed';
     } catch (error) {
       if (error instanceof ProviderError && error.code === 'provider_not_found') return 'missing';
       if ((error as { code?: string }).code === 'update_in_progress') return 'busy';
@@ -185,7 +248,7 @@ export class AssistantService {
     });
     await this.audit.attempt(event, () =>
       this.withLease(current.id, async () => {
-        await this.provider.delete(current.providerAssistantId);
+        await (await this.providerFor(current)).delete(providerIdOf(current));
         await this.repo.delete(current.id, event);
       }),
     );
@@ -195,35 +258,59 @@ export class AssistantService {
   async importOne(
     actor: Actor,
     providerAssistantId: string,
+    connectionId?: string,
   ): Promise<{ row: AssistantRow; created: boolean }> {
     const attempt = assistantEvent(actor, 'assistant.imported', null, { providerAssistantId });
     return this.audit.attempt(attempt, async () => {
-      const existing = await this.repo.findByProviderId(providerAssistantId);
+      const connection = await this.connections.resolve(actor.orgId, connectionId);
+      const existing = await this.repo.findByProviderId(connection.provider, providerAssistantId);
       if (existing) {
         if (existing.orgId === actor.orgId) return { row: existing, created: false };
         throw alreadyManaged();
       }
-      const remote = await this.provider.get(providerAssistantId);
-      return this.storeImported(actor, remote);
+      const provider = await this.connections.providerFor(connection.id);
+      const remote = await provider.get(providerAssistantId);
+      if (!(await this.importable(provider, actor.orgId, remote))) throw alreadyManaged();
+      return this.storeImported(actor, connection, remote);
     });
   }
 
-  /** Imports every provider assistant that no organization manages yet. */
-  async importAll(actor: Actor): Promise<{ imported: AssistantRow[]; alreadyManaged: number }> {
+  /**
+   * Imports every assistant of the connection that Switchboard does not manage yet and that no
+   * other organization marked as its own. Writes nothing to the provider.
+   */
+  async importAll(
+    actor: Actor,
+    connectionId?: string,
+  ): Promise<{ imported: AssistantRow[]; alreadyManaged: number }> {
     const imported: AssistantRow[] = [];
     let alreadyManaged = 0;
     const attempt = assistantEvent(actor, 'assistant.imported', null, { all: true });
-    const remotes = await this.audit.attempt(attempt, () => this.provider.listAll());
+    const { connection, provider, remotes } = await this.audit.attempt(attempt, async () => {
+      const connection = await this.connections.resolve(actor.orgId, connectionId);
+      const provider = await this.connections.providerFor(connection.id);
+      return { connection, provider, remotes: await provider.listAll() };
+    });
     for (const remote of remotes) {
-      if (await this.repo.findByProviderId(remote.id)) {
+      if (
+        (await this.repo.findByProviderId(connection.provider, remote.id)) ||
+        !(await this.importable(provider, actor.orgId, remote))
+      ) {
         alreadyManaged++;
         continue;
       }
-      const { row, created } = await this.storeImported(actor, remote);
+      const { row, created } = await this.storeImported(actor, connection, remote);
       if (created) imported.push(row);
       else alreadyManaged++;
     }
     return { imported, alreadyManaged };
+  }
+
+  /** Not marked by another organization, nor by a create of this one still being settled. */
+  private async importable(provider: AssistantProvider, orgId: string, remote: ProviderAssistant) {
+    const mark = provider.markOf(remote);
+    if (!mark) return true;
+    return mark.orgId === orgId && !(await this.repo.findById(mark.assistantId));
   }
 
   /**
@@ -237,7 +324,7 @@ export class AssistantService {
     let count = 0;
     for (const row of await this.repo.findStalePending(100)) {
       try {
-        await this.withLease(row.id, (lease) => this.settleFromProvider(lease, null, { last: true }));
+        await this.withLease(row.id, (lease) => this.settle(lease));
         count++;
       } catch (error) {
         this.log.warn(
@@ -249,13 +336,24 @@ export class AssistantService {
     return count;
   }
 
-  private async storeImported(actor: Actor, remote: ProviderConfig & { id: string }) {
-    const row = await this.repo.insert(newAssistant(actor, remote, 'import'), (row) =>
-      assistantEvent(actor, 'assistant.imported', row.id, { providerAssistantId: remote.id }),
+  private async storeImported(actor: Actor, connection: ConnectionRow, remote: ProviderAssistant) {
+    const row = await this.repo.insert(
+      {
+        ...placementIn(connection),
+        providerAssistantId: remote.id,
+        config: remote,
+        ...authorOf(actor),
+        source: 'import',
+      },
+      (row) =>
+        assistantEvent(actor, 'assistant.imported', row.id, {
+          providerAssistantId: remote.id,
+          connectionId: connection.id,
+        }),
     );
     if (row) return { row, created: true };
     // Another request imported it in the meantime.
-    const existing = await this.repo.findByProviderId(remote.id);
+    const existing = await this.repo.findByProviderId(connection.provider, remote.id);
     if (!existing || existing.orgId !== actor.orgId) throw alreadyManaged();
     return { row: existing, created: false };
   }
@@ -278,7 +376,8 @@ export class AssistantService {
       const base = await this.settleFromProvider(lease, actor, { last: false });
       const changes = buildChanges(base);
       if (!changes) return base;
-      const confirmed = await this.provider.update(base.providerAssistantId, changes);
+      const provider = await this.providerFor(base);
+      const confirmed = await provider.update(providerIdOf(base), changes);
       const paths = changedPaths(comparable(base.config), comparable(confirmed));
       try {
         return await this.store(
@@ -358,6 +457,62 @@ export class AssistantService {
   }
 
   /**
+   * Switchboard's own check of an assistant under its lease (on start, by the reconciler): a
+   * create whose outcome is unknown is settled; any other assistant is read from the provider.
+   * Undefined when an unconfirmed create was dropped.
+   */
+  private settle(lease: Lease): Promise<AssistantRow | undefined> {
+    if (lease.row.providerAssistantId === null) return this.settleCreate(lease);
+    return this.settleFromProvider(lease, null, { last: true });
+  }
+
+  /** Looks for the create's mark at the provider: adopted when there, dropped (with an audit event) when not. */
+  private async settleCreate(lease: Lease): Promise<AssistantRow | undefined> {
+    const row = lease.row;
+    const provider = await this.providerFor(row);
+    const found = await provider.findCreated(markOf(row), row.createdAt);
+    lease.releasedByStore = true;
+    lease.syncStateAfter = 'synced';
+    if (!found) {
+      this.log.info({ assistantId: row.id }, 'dropped a create the provider never made');
+      await this.repo.dropCreating(
+        row.id,
+        lease.token,
+        auditEvent(
+          null,
+          row.orgId,
+          'assistant.create_abandoned',
+          { type: 'assistant', id: row.id },
+          { name: row.config.name, reason: 'the provider has no assistant from this create' },
+        ),
+      );
+      return undefined;
+    }
+    this.log.info(
+      { assistantId: row.id, providerAssistantId: found.id },
+      'adopted a create found at the provider',
+    );
+    return this.repo.confirmCreate(
+      row.id,
+      lease.token,
+      found,
+      { source: 'create', actorUserId: row.createdBy, actorApiKeyId: null },
+      auditEvent(
+        null,
+        row.orgId,
+        'assistant.created',
+        { type: 'assistant', id: row.id },
+        {
+          name: found.name ?? row.config.name,
+          providerAssistantId: found.id,
+          connectionId: row.connectionId,
+          foundAfterUnknownOutcome: true,
+        },
+      ),
+    );
+  }
+
+  /**
    * Reads the provider's copy and stores it as a `provider` version when it differs from ours;
    * `caller` is whoever asked (null for Switchboard's own checks); `last` when nothing follows
    * under this lease.
@@ -368,7 +523,7 @@ export class AssistantService {
     { last }: { last: boolean },
   ): Promise<AssistantRow> {
     const row = lease.row;
-    const remote = await this.provider.get(row.providerAssistantId);
+    const remote = await (await this.providerFor(row)).get(providerIdOf(row));
     const paths = changedPaths(comparable(row.config), comparable(remote));
     lease.syncStateAfter = 'synced';
     if (paths.length === 0) return row;
@@ -406,9 +561,20 @@ function assistantEvent(
   return auditEvent(actor, actor.orgId, action, { type: 'assistant', id: assistantId }, detail);
 }
 
-/** The row for an assistant the provider now has, made by `actor` (a create or an import). */
-function newAssistant(actor: Actor, remote: ProviderConfig & { id: string }, source: 'create' | 'import') {
-  return { orgId: actor.orgId, providerAssistantId: remote.id, config: remote, ...authorOf(actor), source };
+function placementIn(connection: ConnectionRow): Placement {
+  return { orgId: connection.orgId, connectionId: connection.id, provider: connection.provider };
+}
+
+/** What a create writes into the provider's copy, so its outcome can always be found. */
+function markOf(row: AssistantRow) {
+  return { orgId: row.orgId, assistantId: row.id };
+}
+
+/** Every assistant read or changed by id has one; only an unconfirmed create does not. */
+function providerIdOf(row: AssistantRow): string {
+  if (row.providerAssistantId === null)
+    throw new Error(`assistant ${row.id} is not confirmed by its provider yet`);
+  return row.providerAssistantId;
 }
 
 /** The author columns of a version: the user, or the API key acting without one. */

@@ -143,7 +143,7 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const { providerAssistantId, all } = request.body;
+      const { providerAssistantId, all, connectionId } = request.body;
       if ((providerAssistantId === undefined) === (all === undefined)) {
         throw validationError([
           { field: 'body', message: 'give exactly one of providerAssistantId or all: true' },
@@ -151,10 +151,10 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{
       }
       const actor = actorOf(request);
       if (providerAssistantId !== undefined) {
-        const { row, created } = await assistants.importOne(actor, providerAssistantId);
+        const { row, created } = await assistants.importOne(actor, providerAssistantId, connectionId);
         return reply.code(created ? 201 : 200).send(toAssistantResponse(row));
       }
-      const result = await assistants.importAll(actor);
+      const result = await assistants.importAll(actor, connectionId);
       return reply.send({
         imported: result.imported.map(toAssistantResponse),
         alreadyManaged: result.alreadyManaged,

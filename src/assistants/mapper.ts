@@ -13,8 +13,10 @@ export function toAssistantResponse(row: AssistantRow): Assistant {
   return {
     id: row.id,
     orgId: row.orgId,
+    connectionId: row.connectionId,
     provider: row.provider,
-    providerAssistantId: row.providerAssistantId,
+    // Only rows whose create the provider confirmed are ever shown.
+    providerAssistantId: row.providerAssistantId ?? '',
     name: stringOrNull(config.name),
     firstMessage: stringOrNull(config.firstMessage),
     model: model

@@ -50,6 +50,8 @@ const fields = {
 
 const closed = { additionalProperties: false } as const;
 
+const connectionIdField = (description: string) => Type.String({ format: 'uuid', description });
+
 export const AssistantPatch = Type.Object(
   {
     name: Type.Optional(fields.name),
@@ -90,6 +92,9 @@ export type AssistantPatch = Static<typeof AssistantPatch>;
 
 export const AssistantCreate = Type.Object(
   {
+    connectionId: Type.Optional(
+      connectionIdField("Where to create it: one of the organization's connections; its default without it."),
+    ),
     name: fields.name,
     firstMessage: Type.Optional(fields.firstMessage),
     model: Type.Object(
@@ -123,7 +128,13 @@ export const Assistant = Type.Object(
   {
     id: Type.String({ format: 'uuid', description: 'Assistant identifier.' }),
     orgId: Type.String({ format: 'uuid', description: 'Owning organization identifier.' }),
-    provider: Type.String({ description: 'The voice platform that runs the assistant (`vapi`).' }),
+    connectionId: Type.String({
+      format: 'uuid',
+      description: "The organization's connection (provider account) the assistant lives in.",
+    }),
+    provider: Type.String({
+      description: 'The voice platform that runs the assistant (`vapi`, or `sandbox` for the built-in one).',
+    }),
     providerAssistantId: Type.String({ description: "The assistant's identifier at the provider." }),
     name: nullable(Type.String({ description: 'Human-friendly assistant name shown in the dashboard.' })),
     firstMessage: nullable(
@@ -208,6 +219,7 @@ export const AssistantListQuery = Type.Object(
         description: 'Only assistants whose name contains this text (any case).',
       }),
     ),
+    connectionId: Type.Optional(connectionIdField('Only the assistants of this connection.')),
   },
   closed,
 );
@@ -284,11 +296,17 @@ export const VersionParams = Type.Object({
 
 export const ImportRequest = Type.Object(
   {
+    connectionId: Type.Optional(
+      connectionIdField("The connection to import from; the organization's default without it."),
+    ),
     providerAssistantId: Type.Optional(
       Type.String({ minLength: 1, maxLength: 200, description: "The provider's assistant id." }),
     ),
     all: Type.Optional(
-      Type.Literal(true, { description: 'Import every provider assistant no organization manages yet.' }),
+      Type.Literal(true, {
+        description:
+          'Import every assistant of the connection that Switchboard does not manage yet and that no other organization marked as its own.',
+      }),
     ),
   },
   { ...closed, description: 'Either `providerAssistantId` or `all: true`.' },

@@ -30,6 +30,11 @@ export class UpdateLeases {
     private readonly waitMs: number,
   ) {}
 
+  /** A lease for a row about to be inserted (a create), held from its first statement. */
+  forNewRow(): { token: string; ms: number } {
+    return { token: randomUUID(), ms: this.leaseMs };
+  }
+
   async acquire(assistantId: string, waitMs = this.waitMs): Promise<Lease> {
     const token = randomUUID();
     const deadline = Date.now() + waitMs;

@@ -27,10 +27,17 @@ export const AUDIT_ACTIONS = [
   'assistant.restored',
   'assistant.synced',
   'assistant.imported',
+  'assistant.create_abandoned',
+  'connection.created',
+  'connection.updated',
+  'connection.key_rotated',
+  'connection.deleted',
+  'connection.checked',
+  'connection.made_default',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export const AUDIT_TARGET_TYPES = ['user', 'organization', 'api_key', 'assistant'] as const;
+export const AUDIT_TARGET_TYPES = ['user', 'organization', 'api_key', 'assistant', 'connection'] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 
 export interface AuditEvent {

@@ -8,6 +8,7 @@ import {
   auditEvent,
   writeAudit,
 } from '../audit/audit-log.ts';
+import type { ConnectionProvisioning } from '../connections/provisioning.ts';
 import { type Database, inTransaction } from '../db/database.ts';
 import { AppError, notFound, validationError } from '../errors.ts';
 import type { OrgMembership, OrgRepository } from '../orgs/org-repository.ts';
@@ -33,6 +34,7 @@ export class AuthService {
     private readonly sessions: SessionRepository,
     private readonly orgs: OrgRepository,
     private readonly audit: AuditLog,
+    private readonly provisioning: Pick<ConnectionProvisioning, 'provision'>,
     private readonly sessionTtlHours: number,
   ) {}
 
@@ -129,7 +131,9 @@ export class AuthService {
       await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_OWNER_LOCK_KEY})`);
       if (await this.users.hasAnyUser(tx)) return false;
       const user = await this.users.create({ email, name: 'Owner', passwordHash }, tx);
-      await this.orgs.createWithOwner(input.orgName, user.id, tx);
+      const org = await this.orgs.createWithOwner(input.orgName, user.id, tx);
+      // The first organization alone gets the server's VAPI_API_KEY, when set.
+      await this.provisioning.provision(org.id, user.id, tx, { first: true });
       return true;
     });
     if (!created) return undefined;

@@ -1,5 +1,6 @@
 // Environment → typed, frozen configuration. Every bad setting is reported on a line of its own
 // naming the variable, so a misconfigured start says exactly what to fix.
+import { decodeMasterKey } from '../secrets/secret-box.ts';
 
 export interface Config {
   readonly port: number;
@@ -28,6 +29,12 @@ export interface Config {
     readonly perEmail: number;
     readonly windowMs: number;
   };
+  /** Master key that wraps the data keys of stored secrets; absent means DATA_DIR/secrets.key (never in production). */
+  readonly secretsKey: Buffer | undefined;
+  /** The master key before the last rotation, still read until `npm run rotate-secrets` has run. */
+  readonly secretsKeyPrevious: Buffer | undefined;
+  /** Whether every new organization gets a "Sandbox" connection. */
+  readonly sandbox: boolean;
 }
 
 export class ConfigError extends Error {
@@ -72,6 +79,11 @@ export function loadConfig(env: Env = process.env): Config {
     if (!isHttpUrl(origin)) problems.push(`ALLOWED_ORIGINS must list http(s) origins, got "${origin}"`);
   }
 
+  const secretsKey = read.masterKey('SECRETS_KEY');
+  if (nodeEnv === 'production' && read.optional('SECRETS_KEY') === undefined) {
+    problems.push('SECRETS_KEY must be set when NODE_ENV=production (32 random bytes in base64)');
+  }
+
   const config: Config = {
     port: read.integer('PORT', 3000, 0, 65535),
     host: read.string('HOST', '0.0.0.0'),
@@ -96,6 +108,9 @@ export function loadConfig(env: Env = process.env): Config {
       perEmail: read.integer('LOGIN_RATE_LIMIT_PER_EMAIL', 10, 1, 1_000_000),
       windowMs: read.integer('LOGIN_RATE_LIMIT_WINDOW_SECONDS', 900, 1, 86_400) * 1000,
     },
+    secretsKey,
+    secretsKeyPrevious: read.masterKey('SECRETS_KEY_PREVIOUS'),
+    sandbox: read.boolean('SANDBOX', true),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
@@ -143,5 +158,16 @@ class EnvReader {
     if (['0', 'false', 'no', 'off'].includes(raw)) return false;
     this.problems.push(`${name} must be true or false, got "${raw}"`);
     return fallback;
+  }
+
+  /** A 32-byte key in base64; the problem line never echoes the value, which is a secret. */
+  masterKey(name: string): Buffer | undefined {
+    const raw = this.optional(name);
+    if (raw === undefined) return undefined;
+    const key = decodeMasterKey(raw);
+    if (key === undefined) {
+      this.problems.push(`${name} must be 32 random bytes in base64 (e.g. \`openssl rand -base64 32\`)`);
+    }
+    return key;
   }
 }

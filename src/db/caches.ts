@@ -7,10 +7,11 @@ import type { ApiKeyContext } from '../api-keys/api-key-repository.ts';
 import type { SessionContext } from '../auth/session-repository.ts';
 import { ReadCache } from '../shared/read-cache.ts';
 import type { DatabaseHandle } from './database.ts';
-import type { AssistantRow } from './schema.ts';
+import type { AssistantRow, ConnectionRow } from './schema.ts';
 
 export const AUTH_CHANNEL = 'switchboard_auth';
 export const ASSISTANT_CHANNEL = 'switchboard_assistant';
+export const CONNECTION_CHANNEL = 'switchboard_connection';
 
 const BACKSTOP_TTL_MS = 60_000;
 
@@ -19,6 +20,8 @@ export class Caches {
   readonly apiKeys = new ReadCache<ApiKeyContext>(BACKSTOP_TTL_MS, 10_000);
   /** Keyed by organization and the id as asked for (local or provider id). */
   readonly assistants = new ReadCache<AssistantRow>(BACKSTOP_TTL_MS, 20_000);
+  /** Keyed by id; a rotated key or a new status is announced (migration 0005). */
+  readonly connections = new ReadCache<ConnectionRow>(BACKSTOP_TTL_MS, 10_000);
 
   authChanged(): void {
     this.sessions.clear();
@@ -44,7 +47,8 @@ export class Caches {
   }
 
   setEnabled(enabled: boolean): void {
-    for (const cache of [this.sessions, this.apiKeys, this.assistants]) cache.setEnabled(enabled);
+    for (const cache of [this.sessions, this.apiKeys, this.assistants, this.connections])
+      cache.setEnabled(enabled);
   }
 }
 
@@ -53,10 +57,10 @@ type AssistantState = Pick<AssistantRow, 'version' | 'syncState'>;
 
 export const assistantKey = (orgId: string, idOrProviderId: string) => `${orgId}|${idOrProviderId}`;
 
-const assistantKeys = (ref: AssistantRef) => [
-  assistantKey(ref.orgId, ref.id),
-  assistantKey(ref.orgId, ref.providerAssistantId),
-];
+const assistantKeys = (ref: AssistantRef) =>
+  ref.providerAssistantId
+    ? [assistantKey(ref.orgId, ref.id), assistantKey(ref.orgId, ref.providerAssistantId)]
+    : [assistantKey(ref.orgId, ref.id)];
 
 /** Subscribes `caches` to the database's change notifications; returns the unsubscribe. */
 export async function listenForChanges(
@@ -66,14 +70,16 @@ export async function listenForChanges(
 ): Promise<() => Promise<void>> {
   let stopping = false;
   const stop = await database.listen(
-    [AUTH_CHANNEL, ASSISTANT_CHANNEL],
+    [AUTH_CHANNEL, ASSISTANT_CHANNEL, CONNECTION_CHANNEL],
     (channel, payload) => {
       if (channel === AUTH_CHANNEL) return caches.authChanged();
-      // `org|id|providerId`, then `|version|syncState` when the row is still there (migration 0004).
+      if (channel === CONNECTION_CHANNEL) return caches.connections.invalidate(payload);
+      // `org|id|providerId`, then `|version|syncState` when the row is still there (migration 0004);
+      // the provider id is empty while a create's outcome is unknown (migration 0005).
       const [orgId, id, providerAssistantId, version, syncState] = payload.split('|');
       const state = version && syncState ? { version: Number(version), syncState } : undefined;
-      if (orgId && id && providerAssistantId)
-        caches.assistantChanged({ orgId, id, providerAssistantId }, state);
+      if (orgId && id)
+        caches.assistantChanged({ orgId, id, providerAssistantId: providerAssistantId || null }, state);
       else caches.assistants.clear();
     },
     (up) => {

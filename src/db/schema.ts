@@ -2,6 +2,7 @@
 // `npm run db:generate` and commit the new SQL file in ./migrations.
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   check,
   index,
   integer,
@@ -21,6 +22,10 @@ const createdAt = () => ts('created_at').notNull().defaultNow();
 export const organizations = pgTable('organizations', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull(),
+  /** Where new and imported assistants go when the request names no connection. */
+  defaultConnectionId: uuid('default_connection_id').references((): AnyPgColumn => connections.id, {
+    onDelete: 'set null',
+  }),
   createdAt: createdAt(),
 });
 
@@ -67,6 +72,55 @@ export const sessions = pgTable(
   (t) => [index('sessions_user_idx').on(t.userId)],
 );
 
+/** An organization's account at a voice platform (or its built-in sandbox). */
+export const connections = pgTable(
+  'connections',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    provider: text('provider').notNull(),
+    name: text('name').notNull(),
+    /** Null for the sandbox, which runs inside Switchboard. */
+    baseUrl: text('base_url'),
+    /** The provider API key sealed by src/secrets/secret-box.ts (never in clear); null for the sandbox. */
+    apiKeySealed: text('api_key_sealed'),
+    /** The key's last 4 characters, so people can tell keys apart. */
+    keyHint: text('key_hint'),
+    /** The provider account the key reached (Vapi: its `orgId`), once learned. */
+    providerAccountId: text('provider_account_id'),
+    status: text('status').notNull().default('ok'),
+    checkedAt: ts('checked_at'),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    /** Moves on every change of the key or status, so clients built from an older row are replaced. */
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('connections_org_name_idx').on(t.orgId, t.name),
+    check('connections_provider_check', sql`${t.provider} in ('vapi', 'retell', 'sandbox')`),
+    check('connections_status_check', sql`${t.status} in ('ok', 'invalid', 'unreachable')`),
+  ],
+);
+
+/** The sandbox provider's assistants (Vapi's shape), kept per sandbox connection so they outlive restarts. */
+export const sandboxAssistants = pgTable(
+  'sandbox_assistants',
+  {
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id, { onDelete: 'cascade' }),
+    id: text('id').notNull(),
+    assistant: jsonb('assistant').$type<Record<string, unknown>>().notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.connectionId, t.id] }),
+    index('sandbox_assistants_created_idx').on(t.connectionId, t.createdAt.desc()),
+  ],
+);
+
 export const assistants = pgTable(
   'assistants',
   {
@@ -74,8 +128,13 @@ export const assistants = pgTable(
     orgId: uuid('org_id')
       .notNull()
       .references(() => organizations.id, { onDelete: 'cascade' }),
+    /** The account it lives in; a connection in use cannot be deleted. */
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id, { onDelete: 'restrict' }),
     provider: text('provider').notNull().default('vapi'),
-    providerAssistantId: text('provider_assistant_id').notNull(),
+    /** Null only while a create's outcome at the provider is not yet known (sync state `pending`). */
+    providerAssistantId: text('provider_assistant_id'),
     /** The provider's whole assistant object as it last confirmed it, unknown fields included. */
     config: jsonb('config').$type<Record<string, unknown>>().notNull(),
     version: integer('version').notNull().default(1),
@@ -95,6 +154,7 @@ export const assistants = pgTable(
     uniqueIndex('assistants_provider_id_idx').on(t.provider, t.providerAssistantId),
     index('assistants_org_created_idx').on(t.orgId, t.createdAt.desc(), t.id.desc()),
     index('assistants_last_synced_idx').on(t.lastSyncedAt),
+    index('assistants_connection_idx').on(t.connectionId),
     check('assistants_sync_state_check', sql`${t.syncState} in ('synced', 'pending', 'missing')`),
   ],
 );
@@ -171,6 +231,7 @@ export const auditEvents = pgTable(
 );
 
 export type AssistantRow = typeof assistants.$inferSelect;
+export type ConnectionRow = typeof connections.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type AuditEventRow = typeof auditEvents.$inferSelect;

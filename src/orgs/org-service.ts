@@ -4,6 +4,7 @@ import { type AuditEvent, type AuditLog, auditEvent, writeAudit } from '../audit
 import type { UserCaller } from '../auth/actor.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { normalizeEmail, type UserRepository } from '../auth/user-repository.ts';
+import type { ConnectionProvisioning } from '../connections/provisioning.ts';
 import { type Database, inTransaction } from '../db/database.ts';
 import { type AppError, conflict, forbidden, notFound, validationError } from '../errors.ts';
 import type { Member, OrgMembership, OrgRepository } from './org-repository.ts';
@@ -23,6 +24,7 @@ export class OrgService {
     private readonly orgs: OrgRepository,
     private readonly users: UserRepository,
     private readonly audit: AuditLog,
+    private readonly provisioning: Pick<ConnectionProvisioning, 'provision'>,
   ) {}
 
   listOrgs(caller: UserCaller): Promise<OrgMembership[]> {
@@ -32,6 +34,7 @@ export class OrgService {
   async createOrg(caller: UserCaller, name: string): Promise<OrgMembership> {
     const org = await inTransaction(this.db, async (tx) => {
       const org = await this.orgs.createWithOwner(name, caller.userId, tx);
+      await this.provisioning.provision(org.id, caller.userId, tx);
       await writeAudit(
         tx,
         auditEvent(caller, org.id, 'org.created', { type: 'organization', id: org.id }, { name }),

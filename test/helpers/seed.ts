@@ -48,6 +48,8 @@ export async function seedProviderAssistant(
   const row = await new AssistantRepository(t.database.db).insert(
     {
       orgId: t.orgId,
+      connectionId: t.connectionId,
+      provider: 'vapi',
       providerAssistantId: created.body.id,
       config: created.body,
       actorUserId: t.owner.userId,

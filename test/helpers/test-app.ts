@@ -7,11 +7,12 @@ import pino from 'pino';
 import { inject } from 'vitest';
 import { buildApp, createServices, type Services } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config/config.ts';
+import type { ClientSettings } from '../../src/connections/provider-clients.ts';
 import { listenForChanges } from '../../src/db/caches.ts';
 import { type DatabaseHandle, openDatabase } from '../../src/db/database.ts';
 import type { Role } from '../../src/orgs/roles.ts';
 import { VapiEmulator } from '../../src/providers/vapi/emulator/emulator.ts';
-import { VapiClient, type VapiClientOptions } from '../../src/providers/vapi/vapi-client.ts';
+import { SecretBox } from '../../src/secrets/secret-box.ts';
 
 export const EMULATOR_KEY = 'test-emulator-key';
 export const OWNER = { email: 'owner@example.com', password: 'owner-password-1' };
@@ -38,6 +39,9 @@ export interface TestApp {
   config: Config;
   owner: TestUser;
   orgId: string;
+  /** The owner's organization's default connection: the test emulator, as VAPI_API_KEY makes it. */
+  connectionId: string;
+  secrets: SecretBox;
   /** A new member of the owner's organization with this role, signed in. */
   userWithRole(role: Role): Promise<TestUser>;
   login(email: string, password: string): Promise<string>;
@@ -57,7 +61,7 @@ export interface TestApp {
 
 export interface TestAppOptions {
   env?: Record<string, string>;
-  provider?: Partial<VapiClientOptions>;
+  provider?: Partial<ClientSettings>;
   /** Receives every log line (at `info` and above) instead of discarding them. */
   logLines?: string[];
 }
@@ -95,6 +99,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const { database, reopen } = await openTestDatabase();
   await database.migrate();
   const config = loadConfig({
+    // The first organization's default connection is this file's emulator, as on a server started with these.
+    VAPI_API_KEY: EMULATOR_KEY,
+    VAPI_BASE_URL: emulatorUrl,
     PROVIDER_TIMEOUT_MS: '3000',
     UPDATE_WAIT_MS: '10000',
     LOGIN_RATE_LIMIT_PER_ADDRESS: '100000',
@@ -105,14 +112,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const logger = logLines
     ? pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) })
     : pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const provider = new VapiClient({
-    apiKey: EMULATOR_KEY,
-    baseUrl: emulatorUrl,
-    timeoutMs: config.providerTimeoutMs,
-    backoffMs: 10,
-    ...options.provider,
-  });
-  const services = createServices(config, database.db, provider, logger);
+  const secrets = new SecretBox({ current: randomBytes(32) });
+  const deps = { secrets, clientSettings: { backoffMs: 10, ...options.provider } };
+  const services = createServices(config, database.db, logger, deps);
   const stopListening = await listenForChanges(database, services.caches, logger);
   await services.auth.ensureFirstOwner({ email: OWNER.email, password: OWNER.password, orgName: 'Acme' });
   const app = await buildApp({ config, db: database.db, services, logger });
@@ -130,6 +132,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const me = (await request(ownerCookie, 'GET', '/auth/me')).json();
   const orgId: string = me.activeOrgId;
   const owner = { userId: me.user.id, email: OWNER.email, cookie: ownerCookie };
+  const connections = (await request(ownerCookie, 'GET', `/orgs/${orgId}/connections`)).json();
+  const connectionId: string = connections.find((c: { isDefault: boolean }) => c.isDefault).id;
 
   let counter = 0;
   return {
@@ -141,6 +145,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     config,
     owner,
     orgId,
+    connectionId,
+    secrets,
     login,
     request,
     async userWithRole(role: Role) {
@@ -153,7 +159,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
     async secondServer() {
       const database2 = await reopen();
-      const services2 = createServices(config, database2.db, provider, logger);
+      const services2 = createServices(config, database2.db, logger, deps);
       const stop2 = await listenForChanges(database2, services2.caches, logger);
       const app2 = await buildApp({ config, db: database2.db, services: services2, logger });
       return {
@@ -161,6 +167,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         request: injector(app2),
         async close() {
           await app2.close();
+          await services2.sandbox.close();
           await stop2();
           await database2.close();
         },
@@ -174,6 +181,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
     async close() {
       await app.close();
+      await services.sandbox.close();
       await stopListening();
       await emulator.close();
       await database.close();

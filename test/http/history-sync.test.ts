@@ -5,7 +5,6 @@ import { createServices } from '../../src/app.ts';
 import { AssistantRepository } from '../../src/assistants/assistant-repository.ts';
 import { assistants } from '../../src/db/schema.ts';
 import { noFaults } from '../../src/providers/vapi/emulator/emulator.ts';
-import { VapiClient } from '../../src/providers/vapi/vapi-client.ts';
 import { Reconciler } from '../../src/sync/reconciler.ts';
 import { emulatorFetch, RICH_PROVIDER_ASSISTANT, seedProviderAssistant } from '../helpers/seed.ts';
 import { createAssistant, EMULATOR_KEY, startTestApp, type TestApp } from '../helpers/test-app.ts';
@@ -233,12 +232,9 @@ describe('reconciler', () => {
       // Due for a check: never checked, with a real interval between checks.
       await t2.database.db.update(assistants).set({ lastSyncedAt: null });
       t2.emulator.requests.length = 0;
-      const serverB = createServices(
-        t2.config,
-        t2.database.db,
-        new VapiClient({ apiKey: EMULATOR_KEY, baseUrl: t2.emulatorUrl, timeoutMs: 3000 }),
-        pino({ level: 'silent' }),
-      );
+      const serverB = createServices(t2.config, t2.database.db, pino({ level: 'silent' }), {
+        secrets: t2.secrets,
+      });
       const reconcilerFor = (services: typeof serverB) =>
         new Reconciler(
           new AssistantRepository(t2.database.db),
@@ -324,14 +320,28 @@ describe('import', () => {
     expect(unknown.json().code).toBe('provider_not_found');
   });
 
-  it('another organization cannot import an assistant this one manages', async () => {
+  it('another organization that connects the same account cannot import an assistant this one manages', async () => {
     const a = await createAssistant(t);
     const outsider = await t.userWithRole('viewer');
     const org = (await t.request(outsider.cookie, 'POST', '/orgs', { name: 'Importer' })).json();
     await t.request(outsider.cookie, 'POST', '/auth/active-org', { orgId: org.orgId });
-    const res = await t.request(outsider.cookie, 'POST', '/assistants/import', {
+    // Through its own sandbox the assistant does not exist at all.
+    const viaSandbox = await t.request(outsider.cookie, 'POST', '/assistants/import', {
       providerAssistantId: a.providerAssistantId,
     });
+    expect(viaSandbox.json().code).toBe('provider_not_found');
+    const sameAccount = await t.request(outsider.cookie, 'POST', `/orgs/${org.orgId}/connections`, {
+      provider: 'vapi',
+      name: 'Same account',
+      apiKey: EMULATOR_KEY,
+      baseUrl: t.emulatorUrl,
+    });
+    expect(sameAccount.statusCode).toBe(201);
+    const res = await t.request(outsider.cookie, 'POST', '/assistants/import', {
+      connectionId: sameAccount.json().id,
+      providerAssistantId: a.providerAssistantId,
+    });
+    expect(res.json()).toMatchObject({ code: 'already_managed' });
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('already_managed');
   });

@@ -110,7 +110,7 @@ describe('provider failures on PATCH', () => {
   });
 
   it('an unreachable provider is provider_unreachable, and nothing changes', async () => {
-    const down = await startTestApp({ provider: { baseUrl: `http://127.0.0.1:${await closedPort()}` } });
+    const down = await startTestApp({ env: { VAPI_BASE_URL: `http://127.0.0.1:${await closedPort()}` } });
     try {
       const row = await seedProviderAssistant(down);
       const before = (await down.request(down.owner.cookie, 'GET', `/assistants/${row.id}`)).json();
@@ -126,8 +126,8 @@ describe('provider failures on PATCH', () => {
     }
   });
 
-  it('a rejected API key is a 500 provider_auth, without the key in the answer', async () => {
-    const wrongKey = await startTestApp({ provider: { apiKey: 'wrong-key' } });
+  it('a rejected API key is a 500 provider_key_rejected, without the key in the answer', async () => {
+    const wrongKey = await startTestApp({ env: { VAPI_API_KEY: 'wrong-key' } });
     try {
       const res = await wrongKey.request(wrongKey.owner.cookie, 'POST', '/assistants', {
         name: 'X',
@@ -135,7 +135,8 @@ describe('provider failures on PATCH', () => {
         voice: { provider: 'openai', voiceId: 'alloy' },
       });
       expect(res.statusCode).toBe(500);
-      expect(res.json()).toMatchObject({ code: 'provider_auth' });
+      expect(res.json()).toMatchObject({ code: 'provider_key_rejected' });
+      expect(res.json().message).toMatch(/an admin must update/);
       expect(res.body).not.toContain('wrong-key');
     } finally {
       await wrongKey.close();

@@ -40,6 +40,13 @@ const ACCESS: Record<string, Access> = {
   'POST /orgs/{orgId}/api-keys': 'admin',
   'DELETE /orgs/{orgId}/api-keys/{keyId}': 'admin',
   'GET /orgs/{orgId}/audit': 'admin',
+  'GET /orgs/{orgId}/connections': 'viewer',
+  'POST /orgs/{orgId}/connections': 'admin',
+  'GET /orgs/{orgId}/connections/{connectionId}': 'viewer',
+  'PATCH /orgs/{orgId}/connections/{connectionId}': 'admin',
+  'DELETE /orgs/{orgId}/connections/{connectionId}': 'admin',
+  'POST /orgs/{orgId}/connections/{connectionId}/check': 'admin',
+  'POST /orgs/{orgId}/connections/{connectionId}/default': 'admin',
   'GET /assistants': 'viewer',
   'POST /assistants': 'editor',
   'GET /assistants/{id}': 'viewer',
@@ -76,12 +83,19 @@ async function requestFor(route: string): Promise<{ method: Method; url: string;
   const a = needsAssistant ? await createAssistant(t) : undefined;
   const member = template.includes('{userId}') ? await t.userWithRole('viewer') : undefined;
   const key = template.includes('{keyId}') ? await t.createApiKey('viewer') : undefined;
+  // The default stays the emulator's connection; every other connection route gets a fresh sandbox.
+  const connectionId = !template.includes('{connectionId}')
+    ? undefined
+    : template.endsWith('/default')
+      ? t.connectionId
+      : (await t.request(t.owner.cookie, 'POST', `/orgs/${t.orgId}/connections`, sandboxBody())).json().id;
   const url = template
     .replace('{id}', a?.id ?? '')
     .replace('{n}', '1')
     .replace('{orgId}', t.orgId)
     .replace('{userId}', member?.userId ?? '')
-    .replace('{keyId}', key?.id ?? '');
+    .replace('{keyId}', key?.id ?? '')
+    .replace('{connectionId}', connectionId ?? '');
   const bodies: Record<string, unknown> = {
     'POST /auth/login': { email: OWNER.email, password: OWNER.password },
     'POST /auth/active-org': { orgId: t.orgId },
@@ -93,13 +107,20 @@ async function requestFor(route: string): Promise<{ method: Method; url: string;
     },
     'PATCH /orgs/{orgId}/members/{userId}': { role: 'viewer' },
     'POST /orgs/{orgId}/api-keys': { name: 'Matrix key', role: 'viewer' },
+    'POST /orgs/{orgId}/connections': sandboxBody(),
+    'PATCH /orgs/{orgId}/connections/{connectionId}': { name: `Renamed ${randomBytes(4).toString('hex')}` },
     'POST /assistants': assistantBody(),
     'PATCH /assistants/{id}': { name: 'Matrix' },
     'POST /assistants/import': {
+      connectionId: t.connectionId,
       providerAssistantId: (await emulatorFetch(t, 'POST', '/assistant', { name: 'Importable' })).body.id,
     },
   };
   return { method, url, body: bodies[route] };
+}
+
+function sandboxBody() {
+  return { provider: 'sandbox', name: `Sandbox ${randomBytes(4).toString('hex')}` };
 }
 
 describe('route table', () => {
@@ -174,7 +195,9 @@ describe('tenant isolation matrix', () => {
     const victimKey = await t.createApiKey('viewer');
     t.emulator.requests.length = 0;
     const failures: string[] = [];
-    for (const route of Object.keys(ACCESS).filter((r) => /\{(id|orgId|userId|keyId)\}/.test(r))) {
+    for (const route of Object.keys(ACCESS).filter((r) =>
+      /\{(id|orgId|userId|keyId|connectionId)\}/.test(r),
+    )) {
       const [method, template] = route.split(' ') as [Method, string];
       for (const id of [victim.id, victim.providerAssistantId]) {
         if (!template.includes('{id}') && id !== victim.id) continue;
@@ -183,8 +206,11 @@ describe('tenant isolation matrix', () => {
           .replace('{n}', '1')
           .replace('{orgId}', t.orgId)
           .replace('{userId}', t.owner.userId)
-          .replace('{keyId}', victimKey.id);
+          .replace('{keyId}', victimKey.id)
+          .replace('{connectionId}', t.connectionId);
         const bodies: Record<string, unknown> = {
+          'POST /orgs/{orgId}/connections': sandboxBody(),
+          'PATCH /orgs/{orgId}/connections/{connectionId}': { name: 'Stolen' },
           'POST /orgs/{orgId}/members': { email: 'x@example.com', role: 'viewer', password: 'password-123' },
           'POST /orgs/{orgId}/api-keys': { name: 'Stolen', role: 'viewer' },
           'PATCH /orgs/{orgId}/members/{userId}': { role: 'viewer' },

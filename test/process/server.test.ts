@@ -1,6 +1,6 @@
 // The real server process, as `npm start` runs it: configuration errors, first start on an empty
 // data folder, the printed first password, a restart, and a graceful SIGTERM.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,9 @@ describe('server process', () => {
     const url = await listeningUrl(first);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
-    expect(first.output()).toContain('using the bundled Vapi emulator in-process');
+    expect(first.output()).toContain('every organization starts with a Sandbox connection');
+    expect(first.output()).toContain('generated a master key for provider API keys');
+    expect(statSync(join(dataDir, 'secrets.key')).mode & 0o777).toBe(0o600);
     const password = /admin@localhost with password (\S+)/.exec(first.output())?.[1];
     expect(password).toBeTruthy();
 
@@ -45,21 +47,42 @@ describe('server process', () => {
       }),
     });
     expect(created.status).toBe(201);
+    const assistant = (await created.json()) as { id: string; provider: string };
+    expect(assistant.provider).toBe('sandbox');
     expect(first.output()).not.toContain(cookie.split('=')[1] as string);
 
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
 
-    // The second start finds the owner and the assistant, and prints no password.
+    // The second start finds the owner and the assistant, and prints no password nor a new key.
     const second = start({});
     const url2 = await listeningUrl(second);
     expect(second.output()).not.toContain('with password');
+    expect(second.output()).not.toContain('generated a master key');
     const again = await fetch(`${url2}/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: 'admin@localhost', password }),
     });
     expect(again.status).toBe(200);
+    // The sandbox kept the assistant in the database: it is still there to edit and sync.
+    const cookie2 = (again.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    const edited = await fetch(`${url2}/assistants/${assistant.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', cookie: cookie2 },
+      body: JSON.stringify({ firstMessage: 'Edited after a restart' }),
+    });
+    expect(edited.status).toBe(200);
+    expect(await edited.json()).toMatchObject({
+      firstMessage: 'Edited after a restart',
+      version: 2,
+      name: 'Process test',
+    });
+    const synced = await fetch(`${url2}/assistants/${assistant.id}/sync`, {
+      method: 'POST',
+      headers: { cookie: cookie2 },
+    });
+    expect(await synced.json()).toMatchObject({ version: 2, syncState: 'synced' });
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   }, 120_000);

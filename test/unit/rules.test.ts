@@ -82,7 +82,7 @@ describe('provider rules', () => {
       details: [{ field: 'name', message: 'name must be a string' }],
     });
     expect(status(404).code).toBe('provider_not_found');
-    expect(status(401).code).toBe('provider_auth');
+    expect(status(401).code).toBe('provider_key_rejected');
     expect(status(429).code).toBe('provider_rate_limited');
     expect(status(503)).toMatchObject({ statusCode: 500, code: 'provider_error' });
     expect(toProviderError(new VapiTimeoutError('t'), 1000)).toMatchObject({

@@ -4,25 +4,15 @@
 import { VapiError, VapiClient as VapiSdk, VapiTimeoutError } from '@vapi-ai/server-sdk';
 import { type FieldProblem, ProviderError } from '../../errors.ts';
 import { codedCause } from '../../shared/error-cause.ts';
+import { isPlainObject } from '../../shared/objects.ts';
+import type { AssistantProvider, CreateMark, ProviderAssistant } from '../provider.ts';
 import { SERVER_SET_KEYS } from './catalog.ts';
 import { httpFetcher } from './http-fetcher.ts';
 
-export type ProviderAssistant = Record<string, unknown> & { id: string };
-
-/** What the assistants service needs from a voice platform. */
-export interface AssistantProvider {
-  create(config: Record<string, unknown>): Promise<ProviderAssistant>;
-  get(providerId: string): Promise<ProviderAssistant>;
-  /** Sends complete top-level values; the platform replaces each key it receives. */
-  update(providerId: string, changes: Record<string, unknown>): Promise<ProviderAssistant>;
-  /** Deleting an assistant the platform no longer has counts as done. */
-  delete(providerId: string): Promise<void>;
-  /** Every assistant the account holds. */
-  listAll(): Promise<ProviderAssistant[]>;
-}
-
 /** Vapi's largest page; older pages are asked for with `createdAtLt`. */
 const LIST_PAGE = 1000;
+/** How far the provider's clock may be behind ours when looking for a create's assistant. */
+const CLOCK_SKEW_MS = 10 * 60_000;
 
 export interface VapiClientOptions {
   apiKey: string;
@@ -59,16 +49,39 @@ export class VapiClient implements AssistantProvider {
     this.backoffMs = options.backoffMs ?? 200;
   }
 
-  create(config: Record<string, unknown>): Promise<ProviderAssistant> {
+  create(config: Record<string, unknown>, mark: CreateMark): Promise<ProviderAssistant> {
+    // Marked in the create itself, so an unknown outcome can be found (`findCreated`).
+    const body = writableFields({ ...config, metadata: withMark(config.metadata, mark) });
     // Never retried: a repeated create could leave two assistants at the provider.
     return this.call(
       (request) =>
-        this.sdk.assistants.create(
-          writableFields(config) as never,
-          request,
-        ) as unknown as Promise<ProviderAssistant>,
+        this.sdk.assistants.create(body as never, request) as unknown as Promise<ProviderAssistant>,
       1,
     );
+  }
+
+  async findCreated(mark: CreateMark, since: Date): Promise<ProviderAssistant | undefined> {
+    const createdAtGe = new Date(since.getTime() - CLOCK_SKEW_MS).toISOString();
+    const candidates = await this.list({ createdAtGe });
+    return candidates.find((assistant) => this.markOf(assistant)?.assistantId === mark.assistantId);
+  }
+
+  async checkKey(): Promise<{ accountId: string | null }> {
+    const page = (await this.call((request) =>
+      this.sdk.assistants.list({ limit: 1 }, request),
+    )) as unknown as ProviderAssistant[];
+    return { accountId: page[0] ? this.accountOf(page[0]) : null };
+  }
+
+  markOf(assistant: ProviderAssistant): CreateMark | undefined {
+    const mark = isPlainObject(assistant.metadata) ? assistant.metadata.switchboard : undefined;
+    if (!isPlainObject(mark) || typeof mark.orgId !== 'string' || typeof mark.assistantId !== 'string')
+      return undefined;
+    return { orgId: mark.orgId, assistantId: mark.assistantId };
+  }
+
+  accountOf(assistant: ProviderAssistant): string | null {
+    return typeof assistant.orgId === 'string' ? assistant.orgId : null;
   }
 
   get(providerId: string): Promise<ProviderAssistant> {
@@ -86,12 +99,20 @@ export class VapiClient implements AssistantProvider {
     );
   }
 
-  async listAll(): Promise<ProviderAssistant[]> {
+  listAll(): Promise<ProviderAssistant[]> {
+    return this.list({});
+  }
+
+  /** Every page, newest first, from `createdAtGe` when given. */
+  private async list(filter: { createdAtGe?: string }): Promise<ProviderAssistant[]> {
     const all: ProviderAssistant[] = [];
     let createdAtLt: string | undefined;
     for (;;) {
       const page = (await this.call((request) =>
-        this.sdk.assistants.list({ limit: LIST_PAGE, ...(createdAtLt ? { createdAtLt } : {}) }, request),
+        this.sdk.assistants.list(
+          { limit: LIST_PAGE, ...filter, ...(createdAtLt ? { createdAtLt } : {}) },
+          request,
+        ),
       )) as unknown as ProviderAssistant[];
       all.push(...page);
       const oldest = page[page.length - 1]?.createdAt;
@@ -140,6 +161,11 @@ export class VapiClient implements AssistantProvider {
   }
 }
 
+/** Merges the mark into the user's own metadata, keeping their keys. */
+function withMark(metadata: unknown, mark: CreateMark): Record<string, unknown> {
+  return { ...(isPlainObject(metadata) ? metadata : {}), switchboard: { ...mark } };
+}
+
 /** Drops the fields Vapi sets itself; it rejects them in a request body. */
 export function writableFields(config: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(config).filter(([key]) => !SERVER_SET_KEYS.includes(key)));
@@ -186,8 +212,8 @@ export function toProviderError(error: unknown, timeoutMs: number): ProviderErro
     if (status === 401 || status === 403) {
       return new ProviderError(
         500,
-        'provider_auth',
-        `The voice provider refused Switchboard's API key (HTTP ${status})`,
+        'provider_key_rejected',
+        `The voice provider refused the connection's API key (HTTP ${status}); an admin must update the connection`,
       );
     }
     if (status === 429) {
