@@ -261,7 +261,7 @@ export class AssistantRepository {
    * Claims up to `limit` assistants last checked before `cutoff`, oldest check first, by stamping
    * them in one short statement; `skip locked` lets several servers claim disjoint sets.
    */
-  async claimForSync(limit: number, cutoff: Date): Promise<string[]> {
+  async claimForSync(limit: number, cutoff: Date): Promise<Array<{ id: string; connectionId: string }>> {
     const result = await this.db.execute(sql`
       update ${assistants} set last_synced_at = now()
       where id in (
@@ -270,8 +270,8 @@ export class AssistantRepository {
         order by last_synced_at nulls first
         limit ${limit}
         for update skip locked)
-      returning id`);
-    return (result as unknown as { rows: Array<{ id: string }> }).rows.map((r) => r.id);
+      returning id, connection_id as "connectionId"`);
+    return (result as unknown as { rows: Array<{ id: string; connectionId: string }> }).rows;
   }
 
   /**

@@ -264,13 +264,11 @@ export class AssistantService {
     return this.audit.attempt(attempt, async () => {
       const connection = await this.connections.resolve(actor.orgId, connectionId);
       const existing = await this.repo.findByProviderId(connection.provider, providerAssistantId);
-      if (existing) {
-        if (existing.orgId === actor.orgId) return { row: existing, created: false };
-        throw alreadyManaged();
-      }
+      if (existing?.orgId === actor.orgId) return { row: existing, created: false };
+      // Read through the caller's own connection first: an id from another account is simply not there.
       const provider = await this.connections.providerFor(connection.id);
       const remote = await provider.get(providerAssistantId);
-      if (!(await this.importable(provider, actor.orgId, remote))) throw alreadyManaged();
+      if (existing || !(await this.importable(provider, actor.orgId, remote))) throw alreadyManaged();
       return this.storeImported(actor, connection, remote);
     });
   }

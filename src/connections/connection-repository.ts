@@ -10,13 +10,13 @@ export type NewConnection = typeof connections.$inferInsert & { id: string };
 export class ConnectionRepository {
   constructor(private readonly db: Database) {}
 
-  /** Oldest first, so the list reads in the order the organization set them up. */
+  /** Oldest first, so the list reads in the order the organization set them up (ties by name). */
   list(orgId: string): Promise<ConnectionRow[]> {
     return this.db
       .select()
       .from(connections)
       .where(eq(connections.orgId, orgId))
-      .orderBy(asc(connections.createdAt), asc(connections.id));
+      .orderBy(asc(connections.createdAt), asc(connections.name), asc(connections.id));
   }
 
   async findInOrg(orgId: string, id: string): Promise<ConnectionRow | undefined> {
@@ -96,15 +96,6 @@ export class ConnectionRepository {
       .update(organizations)
       .set({ defaultConnectionId: connectionId })
       .where(eq(organizations.id, orgId));
-  }
-
-  /** Organizations that have no connection at all (made before connections existed). */
-  async orgsWithoutConnections(): Promise<string[]> {
-    const rows = await this.db
-      .select({ id: organizations.id })
-      .from(organizations)
-      .where(sql`not exists (select 1 from ${connections} c where c.org_id = ${organizations.id})`);
-    return rows.map((row) => row.id);
   }
 
   /** Vapi connections that migration 0005 made for assistants of the old server-wide account. */

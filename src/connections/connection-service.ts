@@ -152,14 +152,15 @@ export class ConnectionService {
     await this.audit.attempt(event, async () => {
       try {
         await inTransaction(this.db, async (tx) => {
-          if ((await this.repo.assistantCount(id, tx)) > 0) throw inUse(current);
+          const using = await this.repo.assistantCount(id, tx);
+          if (using > 0) throw inUse(current, using);
           // The organization's default, if it was this one, becomes none (a foreign key's set null).
           await this.repo.delete(id, tx);
           await writeAudit(tx, event);
         });
       } catch (error) {
         // An assistant created between the count and the delete.
-        if (codedCause(error)?.code === FOREIGN_KEY_VIOLATION) throw inUse(current);
+        if (codedCause(error)?.code === FOREIGN_KEY_VIOLATION) throw inUse(current, 1);
         throw error;
       }
     });
@@ -334,9 +335,7 @@ export class ConnectionService {
   }
 }
 
-function inUse(connection: ConnectionRow): AppError {
-  return conflict(
-    'connection_in_use',
-    `Assistants still use the connection "${connection.name}"; delete or move them first`,
-  );
+function inUse(connection: ConnectionRow, assistants: number): AppError {
+  const count = assistants === 1 ? 'An assistant still uses' : `${assistants} assistants still use`;
+  return conflict('connection_in_use', `${count} the connection "${connection.name}"; delete them first`);
 }

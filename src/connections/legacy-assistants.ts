@@ -1,8 +1,7 @@
-// Brings a database from before connections into the connection model, on start, idempotently:
-// every organization gets its starting connections, and the Vapi connections that migration 0005
-// made for the old server-wide account get the server's VAPI_API_KEY or, without one, hand their
+// Finishes what migration 0005 began, on start, idempotently: the Vapi connections it made for
+// the old server-wide account get the server's VAPI_API_KEY or, without one, hand their
 // assistants to the organization's sandbox (their stored configuration becomes the sandbox's
-// copy, so nothing is lost).
+// copy, so nothing is lost). A migration cannot do this: it has neither the key nor the master key.
 import { eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { type Database, inTransaction } from '../db/database.ts';
@@ -19,9 +18,6 @@ export async function adoptLegacyAssistants(
   log: FastifyBaseLogger,
 ): Promise<void> {
   const repo = new ConnectionRepository(db);
-  for (const orgId of await repo.orgsWithoutConnections()) {
-    await inTransaction(db, (tx) => provisioning.provision(orgId, null, tx));
-  }
   for (const legacy of await repo.keylessVapi()) {
     if (serverVapi) {
       await repo.update(legacy.id, {

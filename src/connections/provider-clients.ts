@@ -37,7 +37,8 @@ export class ProviderClients {
     const row = await this.caches.connections.getOrLoad(connectionId, () => this.repo.findById(connectionId));
     if (!row) throw new Error(`connection ${connectionId} does not exist`);
     const built = this.built.get(row.id);
-    if (built && built.row === row) return built.client;
+    // Any change to the row (key, status, account) moves updatedAt; rows read anew compare equal.
+    if (built && built.row.updatedAt.getTime() === row.updatedAt.getTime()) return built.client;
     const client = this.tracked(row, await this.rawClient(row));
     this.built.set(row.id, { row, client });
     return client;

@@ -1,14 +1,19 @@
 // The periodic reconciler: reads each assistant from the provider and stores changes made
 // elsewhere as `provider` versions. Several servers share the work: each claims a batch with
 // `for update skip locked`, so an assistant is checked by one server at a time. Provider calls
-// are paced to a set rate, and requests are never blocked (a busy assistant is skipped).
+// are paced per connection (a 429 from one provider account slows only that connection, and
+// connections are checked side by side), and requests are never blocked (a busy assistant is skipped).
 import type { FastifyBaseLogger } from 'fastify';
 import type { AssistantRepository } from '../assistants/assistant-repository.ts';
 import type { AssistantService } from '../assistants/assistant-service.ts';
+import { ProviderError } from '../errors.ts';
+import { parseRetryAfter } from '../shared/retry-after.ts';
+import { ConnectionPacer } from './pacer.ts';
 
 export interface ReconcilerOptions {
   /** How often a run starts, and how old a check must be before it is repeated. 0 turns it off. */
   intervalMs: number;
+  /** Per connection. */
   maxCallsPerSecond: number;
   batchSize?: number;
 }
@@ -24,14 +29,16 @@ export interface ReconcileReport {
 export class Reconciler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<ReconcileReport> | undefined;
-  private lastCallAt = 0;
+  private readonly pacer: ConnectionPacer;
 
   constructor(
-    private readonly repo: AssistantRepository,
-    private readonly assistants: AssistantService,
+    private readonly repo: Pick<AssistantRepository, 'syncCutoff' | 'claimForSync'>,
+    private readonly assistants: Pick<AssistantService, 'syncInBackground'>,
     private readonly options: ReconcilerOptions,
     private readonly log: FastifyBaseLogger,
-  ) {}
+  ) {
+    this.pacer = new ConnectionPacer(options.maxCallsPerSecond);
+  }
 
   start(): void {
     if (this.options.intervalMs <= 0 || this.timer) return;
@@ -60,29 +67,36 @@ export class Reconciler {
     // Fixed for the whole pass, so assistants checked during it are not claimed again.
     const cutoff = await this.repo.syncCutoff(this.options.intervalMs);
     for (;;) {
-      const ids = await this.repo.claimForSync(this.options.batchSize ?? 20, cutoff);
-      if (ids.length === 0) break;
-      for (const id of ids) {
-        await this.pace();
-        try {
-          const outcome = await this.assistants.syncInBackground(id);
-          report.checked++;
-          if (outcome !== 'unchanged') report[outcome]++;
-        } catch (error) {
-          report.failed++;
-          this.log.warn({ err: error, assistantId: id }, 'reconciler could not check an assistant');
-        }
+      const claimed = await this.repo.claimForSync(this.options.batchSize ?? 20, cutoff);
+      if (claimed.length === 0) break;
+      // Map.groupBy needs Node 21.
+      const byConnection = new Map<string, string[]>();
+      for (const { id, connectionId } of claimed) {
+        byConnection.set(connectionId, [...(byConnection.get(connectionId) ?? []), id]);
       }
+      await Promise.all(
+        [...byConnection].map(async ([connectionId, ids]) => {
+          for (const id of ids) await this.check(connectionId, id, report);
+        }),
+      );
     }
     if (report.changed + report.missing + report.failed > 0) this.log.info(report, 'reconciler pass');
     return report;
   }
 
-  /** Waits so that provider calls start at most `maxCallsPerSecond` a second. */
-  private async pace(): Promise<void> {
-    const gapMs = 1000 / this.options.maxCallsPerSecond;
-    const wait = this.lastCallAt + gapMs - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    this.lastCallAt = Date.now();
+  private async check(connectionId: string, assistantId: string, report: ReconcileReport): Promise<void> {
+    await this.pacer.turn(connectionId);
+    try {
+      const outcome = await this.assistants.syncInBackground(assistantId);
+      this.pacer.succeeded(connectionId);
+      report.checked++;
+      if (outcome !== 'unchanged') report[outcome]++;
+    } catch (error) {
+      report.failed++;
+      if (error instanceof ProviderError && error.code === 'provider_rate_limited') {
+        this.pacer.slowDown(connectionId, parseRetryAfter(error.headers?.['retry-after']));
+      }
+      this.log.warn({ err: error, assistantId }, 'reconciler could not check an assistant');
+    }
   }
 }

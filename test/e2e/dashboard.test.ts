@@ -1,12 +1,11 @@
 // The dashboard in a real headless Chromium (Debian's), against the real server on a loopback
 // port with the Vapi emulator behind it. Screenshots of each main page go to test-artifacts/.
-import { mkdirSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { noFaults } from '../../src/providers/vapi/emulator/emulator.ts';
 import { OWNER, startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { launchChromium, screenshot, signIn as signInAs } from './browser.ts';
 
-const ARTIFACTS = 'test-artifacts/screenshots';
 let t: TestApp;
 let url: string;
 let browser: Browser;
@@ -14,20 +13,9 @@ let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   t = await startTestApp();
   url = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
@@ -42,13 +30,7 @@ beforeEach(async () => {
   page = await context.newPage();
 });
 
-async function signIn(email = OWNER.email, password = OWNER.password) {
-  await page.goto(url);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Assistants' }).waitFor();
-}
+const signIn = (email?: string, password?: string) => signInAs(page, url, email, password);
 
 async function createThroughForm(name: string) {
   await page.getByRole('link', { name: 'New assistant' }).click();
@@ -60,7 +42,7 @@ async function createThroughForm(name: string) {
   await page.getByRole('heading', { name }).waitFor();
 }
 
-const shot = (name: string) => page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+const shot = (name: string) => screenshot(page, name);
 
 describe('dashboard', () => {
   it('signs in with the keyboard alone, and says why a sign-in failed', async () => {

@@ -64,19 +64,21 @@ export interface TestAppOptions {
   provider?: Partial<ClientSettings>;
   /** Receives every log line (at `info` and above) instead of discarding them. */
   logLines?: string[];
+  /** On PGlite, keep the database in this folder instead of in memory. */
+  pgliteDataDir?: string;
 }
 
 /**
  * A database for one test file, on whichever engine this Vitest project runs against, and a way
  * to open it again as another server would.
  */
-export async function openTestDatabase(): Promise<{
+export async function openTestDatabase(pgliteDataDir?: string): Promise<{
   database: DatabaseHandle;
   reopen: () => Promise<DatabaseHandle>;
 }> {
   if (process.env.TEST_DATABASE !== 'postgres') {
     // PGlite is one process's: a second server in this process shares the handle.
-    const database = await openDatabase({ memory: true });
+    const database = await openDatabase(pgliteDataDir ? { dataDir: pgliteDataDir } : { memory: true });
     return { database, reopen: async () => ({ ...database, close: async () => {} }) };
   }
   const adminUrl = inject('postgresUrl');
@@ -96,7 +98,7 @@ export async function openTestDatabase(): Promise<{
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const emulator = new VapiEmulator(EMULATOR_KEY);
   const emulatorUrl = await emulator.listen();
-  const { database, reopen } = await openTestDatabase();
+  const { database, reopen } = await openTestDatabase(options.pgliteDataDir);
   await database.migrate();
   const config = loadConfig({
     // The first organization's default connection is this file's emulator, as on a server started with these.

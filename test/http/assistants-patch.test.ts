@@ -227,14 +227,18 @@ describe('order: provider first, then the database', () => {
     expect(await stored()).toEqual(before);
   });
 
-  it('a provider failure is a 500 with a code, and the database is as it was', async () => {
+  it('a provider failure is a 500 with a code; nothing is stored, and the assistant is pending until read back', async () => {
     const before = await stored();
     t.emulator.faults.failures = [{ status: 500, times: 10, method: 'PATCH' }];
     const res = await patch({ model: { temperature: 1.5 } });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toMatchObject({ code: 'provider_error' });
     expect(res.json().message).toContain('HTTP 500');
-    expect(await stored()).toEqual(before);
+    // A 5xx may come after the provider applied the change, so it is not called "synced".
+    expect(await stored()).toEqual({ ...before, syncState: 'pending' });
+    t.emulator.faults.failures = [];
+    const synced = await t.request(t.owner.cookie, 'POST', `/assistants/${assistant.id}/sync`);
+    expect(synced.json()).toEqual({ ...before, syncState: 'synced' });
   });
 
   it('an assistant the provider no longer has is a 404 with code provider_not_found', async () => {

@@ -167,12 +167,18 @@ describe('delete', () => {
     expect((await t.request(admin.cookie, 'GET', `/assistants/${created.id}`)).statusCode).toBe(404);
   });
 
-  it('a provider failure keeps the local assistant', async () => {
+  it('a provider failure keeps the local assistant, pending until the provider is read again', async () => {
     const created = await createAssistant(t);
     t.emulator.faults.failures = [{ status: 500, times: 5 }];
     const res = await t.request(admin.cookie, 'DELETE', `/assistants/${created.id}`);
     expect(res.statusCode).toBe(500);
-    expect((await t.request(admin.cookie, 'GET', `/assistants/${created.id}`)).json()).toEqual(created);
+    expect((await t.request(admin.cookie, 'GET', `/assistants/${created.id}`)).json()).toEqual({
+      ...created,
+      syncState: 'pending',
+    });
+    t.emulator.faults.failures = [];
+    const synced = await t.request(admin.cookie, 'POST', `/assistants/${created.id}/sync`);
+    expect(synced.json()).toEqual(created);
   });
 });
 

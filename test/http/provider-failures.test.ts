@@ -1,19 +1,10 @@
 // Every way the provider can fail, driven through the emulator's controls: the caller gets a 4xx
 // or a 500 with a code, and the stored assistant stays as it was.
-import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { noFaults } from '../../src/providers/vapi/emulator/emulator.ts';
+import { closedPort } from '../helpers/ports.ts';
 import { seedProviderAssistant } from '../helpers/seed.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
-
-/** A loopback port nothing listens on: connections to it are refused. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let t: TestApp;
 let assistant: { id: string; providerAssistantId: string };
@@ -43,13 +34,36 @@ describe('provider failures on PATCH', () => {
     expect(res.json().version).toBe(2);
   });
 
-  it('gives up after its attempts with provider_error, database unchanged', async () => {
+  it('gives up after its attempts with provider_error; nothing stored, pending because a 502 may follow an applied change', async () => {
     const before = await stored();
     t.emulator.faults.failures = [{ status: 502, times: 100, method: 'PATCH' }];
     const res = await patch({ name: 'Never' });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toMatchObject({ code: 'provider_error' });
     expect(t.emulator.received('PATCH')).toHaveLength(3);
+    expect(await stored()).toEqual({ ...before, syncState: 'pending' });
+  });
+
+  it('a 502 after the provider applied the change: pending, and the next read stores what the provider has', async () => {
+    t.emulator.faults.failures = [
+      { status: 502, times: 1, method: 'PATCH', afterApply: true },
+      { status: 502, times: 100, method: 'PATCH' },
+    ];
+    const res = await patch({ name: 'Applied anyway' });
+    expect(res.statusCode).toBe(500);
+    expect((await stored()).syncState).toBe('pending');
+    t.emulator.faults = noFaults();
+    await t.services.assistants.settleStalePending();
+    expect(await stored()).toMatchObject({ name: 'Applied anyway', syncState: 'synced' });
+  });
+
+  it('a refusal is certain: a 4xx leaves the assistant synced', async () => {
+    const before = await stored();
+    t.emulator.faults.failures = [
+      { status: 400, times: 1, method: 'PATCH', message: ['name must be shorter'] },
+    ];
+    const res = await patch({ name: 'Refused' });
+    expect(res.statusCode).toBe(400);
     expect(await stored()).toEqual(before);
   });
 

@@ -98,6 +98,46 @@ describe('crash between the provider and the database', () => {
   }, 120_000);
 });
 
+describe('crash during a create', () => {
+  it('a server killed after the provider created the assistant: the next start adopts it, once', async () => {
+    const first = start();
+    try {
+      const url = await listeningUrl(first);
+      const cookie = await signIn(url, ADMIN.email, ADMIN.password);
+      // Vapi creates the assistant, then takes its time to answer; the server dies in that window.
+      emulator.faults = { ...noFaults(), latencyMs: 5_000, latencyPhase: 'after', latencyMethods: ['POST'] };
+      const inFlight = api(url, cookie, 'POST', '/assistants', {
+        ...assistantBody,
+        name: 'Created then crashed',
+      }).catch(() => 'connection lost');
+      const atVapi = () => [...emulator.assistants.values()].filter((a) => a.name === 'Created then crashed');
+      await until(() => atVapi().length === 1, 'the create to reach Vapi');
+      first.child.kill('SIGKILL');
+      expect(await inFlight).toBe('connection lost');
+    } finally {
+      first.child.kill('SIGKILL');
+      await first.exited;
+      emulator.faults = noFaults();
+    }
+
+    const second = start();
+    try {
+      const url2 = await listeningUrl(second);
+      const cookie2 = await signIn(url2, ADMIN.email, ADMIN.password);
+      const list = await api(url2, cookie2, 'GET', '/assistants?q=Created then crashed');
+      const remote = [...emulator.assistants.values()].filter((a) => a.name === 'Created then crashed');
+      expect(remote).toHaveLength(1);
+      expect(list.body.items).toEqual([
+        expect.objectContaining({ providerAssistantId: remote[0]?.id, syncState: 'synced', version: 1 }),
+      ]);
+      expect(emulator.received('POST')).toHaveLength(1);
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  }, 120_000);
+});
+
 describe('graceful shutdown', () => {
   /** A started server, signed in, with one new assistant. */
   async function serverWithAssistant(name: string) {

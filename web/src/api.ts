@@ -78,6 +78,7 @@ export interface Me {
 
 export interface Assistant {
   id: string;
+  connectionId: string;
   providerAssistantId: string;
   name: string | null;
   firstMessage: string | null;
@@ -94,6 +95,25 @@ export interface Assistant {
   syncState: 'synced' | 'pending' | 'missing';
   createdAt: string;
   updatedAt: string;
+}
+
+export type ConnectionProvider = 'vapi' | 'retell' | 'sandbox';
+export type ConnectionStatus = 'ok' | 'invalid' | 'unreachable';
+
+/** An organization's account at a voice platform; the key itself never comes back, only `keyHint`. */
+export interface Connection {
+  id: string;
+  orgId: string;
+  provider: ConnectionProvider;
+  name: string;
+  baseUrl: string | null;
+  keyHint: string | null;
+  providerAccountId: string | null;
+  status: ConnectionStatus;
+  checkedAt: string | null;
+  createdAt: string;
+  createdBy: string | null;
+  isDefault: boolean;
 }
 
 export interface Version {
@@ -130,6 +150,16 @@ export interface Member {
   email: string;
   name: string;
   role: Role;
+}
+
+/** A 400's problems by the request field they name, to show each next to its input. */
+export function fieldProblemsOf(error: unknown): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (!(error instanceof ApiError)) return fields;
+  for (const { field, message } of error.details) {
+    fields[field] = fields[field] ? `${fields[field]}; ${message}` : message;
+  }
+  return fields;
 }
 
 /** A sentence for any error, saying what failed and what it means for the caller's change. */

@@ -4,6 +4,7 @@ import { ApiKeysPage } from './api-keys-page.tsx';
 import { AssistantPage } from './assistant-page.tsx';
 import { AssistantsPage } from './assistants-page.tsx';
 import { AuditPage } from './audit-page.tsx';
+import { ConnectionsPage } from './connections-page.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { MembersPage } from './members-page.tsx';
 import { NewAssistantPage } from './new-assistant-page.tsx';
@@ -65,6 +66,9 @@ export function App() {
           <a href="#/assistants" aria-current={route.startsWith('/assistants') ? 'page' : undefined}>
             Assistants
           </a>
+          <a href="#/connections" aria-current={route === '/connections' ? 'page' : undefined}>
+            Connections
+          </a>
           {roleAtLeast(role, 'admin') &&
             ADMIN_PAGES.map(([path, title]) => (
               <a key={path} href={`#${path}`} aria-current={route === path ? 'page' : undefined}>
@@ -113,13 +117,14 @@ function Routed({
   role: NonNullable<Me['memberships'][number]['role']>;
   orgId: string;
 }) {
-  if (route === '/assistants/new' && roleAtLeast(role, 'editor')) return <NewAssistantPage />;
+  if (route === '/assistants/new' && roleAtLeast(role, 'editor')) return <NewAssistantPage orgId={orgId} />;
   const assistant = /^\/assistants\/([^/]+)$/.exec(route);
-  if (assistant?.[1]) return <AssistantPage id={assistant[1]} role={role} />;
+  if (assistant?.[1]) return <AssistantPage id={assistant[1]} role={role} orgId={orgId} />;
+  if (route === '/connections') return <ConnectionsPage orgId={orgId} role={role} />;
   if (roleAtLeast(role, 'admin')) {
     if (route === '/members') return <MembersPage orgId={orgId} role={role} />;
     if (route === '/api-keys') return <ApiKeysPage orgId={orgId} role={role} />;
     if (route === '/audit') return <AuditPage orgId={orgId} />;
   }
-  return <AssistantsPage role={role} />;
+  return <AssistantsPage role={role} orgId={orgId} />;
 }

@@ -1,5 +1,15 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { ApiError, type Assistant, api, describeError, type Role, roleAtLeast, type Version } from './api.ts';
+import {
+  ApiError,
+  type Assistant,
+  api,
+  type Connection,
+  describeError,
+  type Role,
+  roleAtLeast,
+  type Version,
+} from './api.ts';
+import { AssistantConnection } from './assistant-connection.tsx';
 import { AssistantFields } from './assistant-fields.tsx';
 import {
   type FieldName,
@@ -17,7 +27,7 @@ interface Loaded {
   initial: FormValues;
 }
 
-export function AssistantPage({ id, role }: { id: string; role: Role }) {
+export function AssistantPage({ id, role, orgId }: { id: string; role: Role; orgId: string }) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [values, setValues] = useState<FormValues | null>(null);
   const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
@@ -27,6 +37,10 @@ export function AssistantPage({ id, role }: { id: string; role: Role }) {
   const [busy, setBusy] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [versions, setVersions] = useState<Version[]>([]);
+  const [connection, setConnection] = useState<{ data: Connection | null; error: string | null }>({
+    data: null,
+    error: null,
+  });
   const canEdit = roleAtLeast(role, 'editor');
 
   const show = useCallback((assistant: Assistant, etag: string | null) => {
@@ -44,16 +58,29 @@ export function AssistantPage({ id, role }: { id: string; role: Role }) {
     }
   }, [id]);
 
+  // Loaded again after every action: a provider call can find the key refused (or working again).
+  const loadConnection = useCallback(
+    async (connectionId: string) => {
+      try {
+        const { data } = await api<Connection>('GET', `/orgs/${orgId}/connections/${connectionId}`);
+        setConnection({ data, error: null });
+      } catch (e) {
+        setConnection({ data: null, error: describeError(e) });
+      }
+    },
+    [orgId],
+  );
+
   const load = useCallback(async () => {
     setMessage(null);
     try {
       const { data, etag } = await api<Assistant>('GET', `/assistants/${id}`);
       show(data, etag);
-      await loadVersions();
+      await Promise.all([loadVersions(), loadConnection(data.connectionId)]);
     } catch (e) {
       setMessage({ kind: 'error', text: describeError(e) });
     }
-  }, [id, show, loadVersions]);
+  }, [id, show, loadVersions, loadConnection]);
 
   useEffect(() => {
     void load();
@@ -82,6 +109,7 @@ export function AssistantPage({ id, role }: { id: string; role: Role }) {
       }
     } finally {
       setBusy(false);
+      if (loaded) void loadConnection(loaded.assistant.connectionId);
     }
   };
 
@@ -142,6 +170,11 @@ export function AssistantPage({ id, role }: { id: string; role: Role }) {
           version {a.version} · {a.syncState}
         </span>
       </div>
+      <AssistantConnection
+        connection={connection.data}
+        error={connection.error}
+        isAdmin={roleAtLeast(role, 'admin')}
+      />
       <form noValidate onSubmit={save} className="card" aria-label="Assistant settings">
         <AssistantFields
           values={values}

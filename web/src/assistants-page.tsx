@@ -1,13 +1,22 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { type Assistant, api, describeError, type Role, roleAtLeast } from './api.ts';
+import { type Assistant, api, type Connection, describeError, type Role, roleAtLeast } from './api.ts';
+import { connectionLabel } from './connection-words.tsx';
 import { ErrorMessage } from './error-message.tsx';
+import { useLoaded } from './use-loaded.ts';
 
 interface Page {
   items: Assistant[];
   nextCursor: string | null;
 }
 
-export function AssistantsPage({ role }: { role: Role }) {
+export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
+  const loadConnections = useCallback(
+    async () => (await api<Connection[]>('GET', `/orgs/${orgId}/connections`)).data,
+    [orgId],
+  );
+  // Only to name each assistant's connection and to filter by one; the list works without it.
+  const { data: connections } = useLoaded(loadConnections, []);
+  const [connectionId, setConnectionId] = useState('');
   const [items, setItems] = useState<Assistant[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [query, setQuery] = useState('');
@@ -15,12 +24,13 @@ export function AssistantsPage({ role }: { role: Role }) {
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
 
-  const load = useCallback(async (q: string, after: string | null) => {
+  const load = useCallback(async (q: string, connection: string, after: string | null) => {
     setLoading(true);
     setError(null);
     try {
       const params = new URLSearchParams({ limit: '20' });
       if (q) params.set('q', q);
+      if (connection) params.set('connectionId', connection);
       if (after) params.set('cursor', after);
       const { data } = await api<Page>('GET', `/assistants?${params}`);
       setItems((previous) => (after ? [...previous, ...data.items] : data.items));
@@ -33,8 +43,13 @@ export function AssistantsPage({ role }: { role: Role }) {
   }, []);
 
   useEffect(() => {
-    void load(search, null);
-  }, [load, search]);
+    void load(search, connectionId, null);
+  }, [load, search, connectionId]);
+  const nameOf = (id: string) => {
+    const c = connections.find((x) => x.id === id);
+    return c ? connectionLabel(c) : '';
+  };
+  const filtered = connections.find((c) => c.id === connectionId);
 
   const submitSearch = (event: FormEvent) => {
     event.preventDefault();
@@ -55,16 +70,37 @@ export function AssistantsPage({ role }: { role: Role }) {
         <label htmlFor="search">Search by name</label>
         <input id="search" type="search" value={query} onChange={(e) => setQuery(e.target.value)} />
         <button type="submit">Search</button>
+        {connections.length > 1 && (
+          <>
+            <label htmlFor="connection-filter">Connection</label>
+            <select
+              id="connection-filter"
+              value={connectionId}
+              onChange={(e) => setConnectionId(e.target.value)}
+            >
+              <option value="">All connections</option>
+              {connections.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {connectionLabel(c)}
+                </option>
+              ))}
+            </select>
+          </>
+        )}
       </form>
       <ErrorMessage text={error} />
       {!loading && items.length === 0 && !error && (
-        <p>No assistants{search ? ` match “${search}”` : ' yet'}.</p>
+        <p>
+          No assistants{search ? ` match “${search}”` : filtered ? '' : ' yet'}
+          {filtered ? ` on “${connectionLabel(filtered)}”` : ''}.
+        </p>
       )}
       {items.length > 0 && (
         <table>
           <thead>
             <tr>
               <th scope="col">Name</th>
+              <th scope="col">Connection</th>
               <th scope="col">Model</th>
               <th scope="col">Voice</th>
               <th scope="col">Version</th>
@@ -77,6 +113,7 @@ export function AssistantsPage({ role }: { role: Role }) {
                 <td>
                   <a href={`#/assistants/${a.id}`}>{a.name ?? '(unnamed)'}</a>
                 </td>
+                <td>{nameOf(a.connectionId)}</td>
                 <td>{[a.model?.provider, a.model?.model].filter(Boolean).join(' / ')}</td>
                 <td>{[a.voice?.provider, a.voice?.voiceId].filter(Boolean).join(' / ')}</td>
                 <td>{a.version}</td>
@@ -87,7 +124,7 @@ export function AssistantsPage({ role }: { role: Role }) {
         </table>
       )}
       {cursor && (
-        <button type="button" onClick={() => void load(search, cursor)} disabled={loading}>
+        <button type="button" onClick={() => void load(search, connectionId, cursor)} disabled={loading}>
           {loading ? 'Loading…' : 'Load more'}
         </button>
       )}

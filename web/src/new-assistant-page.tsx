@@ -1,5 +1,5 @@
-import { type FormEvent, useState } from 'react';
-import { ApiError, type Assistant, api, describeError } from './api.ts';
+import { type FormEvent, useCallback, useState } from 'react';
+import { ApiError, type Assistant, api, type Connection, describeError } from './api.ts';
 import { AssistantFields } from './assistant-fields.tsx';
 import {
   createBody,
@@ -8,28 +8,53 @@ import {
   type FormValues,
   problemsByField,
 } from './assistant-form.ts';
+import { ConnectionSelect } from './connection-select.tsx';
+import { byDefaultThenName, defaultConnection } from './connection-words.tsx';
 import { ErrorMessage } from './error-message.tsx';
+import { useLoaded } from './use-loaded.ts';
 import { navigate } from './use-route.ts';
 
-export function NewAssistantPage() {
+export function NewAssistantPage({ orgId }: { orgId: string }) {
+  const loadConnections = useCallback(
+    async () => (await api<Connection[]>('GET', `/orgs/${orgId}/connections`)).data.sort(byDefaultThenName),
+    [orgId],
+  );
+  const connections = useLoaded(loadConnections, []);
+  const [chosen, setChosen] = useState<string | null>(null);
   const [values, setValues] = useState<FormValues>(EMPTY_FORM);
   const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
+  const [connectionError, setConnectionError] = useState<string | undefined>();
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The default is preselected once the list arrives; until someone picks another.
+  const connectionId = chosen ?? defaultConnection(connections.data)?.id ?? '';
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
     setErrors({});
+    setConnectionError(undefined);
     setMessage(null);
     try {
-      const { data } = await api<Assistant>('POST', '/assistants', createBody(values));
+      const { data } = await api<Assistant>('POST', '/assistants', {
+        ...createBody(values),
+        // Without one (the list did not load), the server uses the organization's default.
+        ...(connectionId ? { connectionId } : {}),
+      });
       navigate(`/assistants/${data.id}`);
     } catch (e) {
       if (e instanceof ApiError && e.status === 400) {
-        const { fields, other } = problemsByField(e.details);
+        const onConnection = e.details.filter((d) => d.field === 'connectionId');
+        const { fields, other } = problemsByField(e.details.filter((d) => d.field !== 'connectionId'));
         setErrors(fields);
-        setMessage(other.length > 0 ? other.join('; ') : 'Please correct the highlighted fields.');
+        setConnectionError(onConnection.map((d) => d.message).join('; ') || undefined);
+        setMessage(
+          other.length > 0
+            ? other.join('; ')
+            : e.details.length > 0
+              ? 'Please correct the highlighted fields.'
+              : describeError(e),
+        );
       } else {
         setMessage(describeError(e));
       }
@@ -42,6 +67,17 @@ export function NewAssistantPage() {
     <section>
       <h1>New assistant</h1>
       <form noValidate onSubmit={(e) => void submit(e)} className="card">
+        <fieldset>
+          <legend>Where it runs</legend>
+          <ConnectionSelect
+            connections={connections.data}
+            loaded={connections.loaded}
+            value={connectionId}
+            onChange={setChosen}
+            loadFailed={connections.error !== null}
+            error={connectionError ?? connections.error ?? undefined}
+          />
+        </fieldset>
         <AssistantFields
           values={values}
           errors={errors}

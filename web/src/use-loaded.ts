@@ -2,16 +2,20 @@ import { useCallback, useEffect, useState } from 'react';
 import { describeError } from './api.ts';
 
 /**
- * Data a page loads on mount, its error in words, and `act` for a change after which the data
- * is loaded again (or its error shown).
+ * Data a page loads on mount, whether the first load has answered (to tell "loading" from
+ * "empty"), its error in words, and `act` for a change after which the data is loaded again (or
+ * its error shown).
  */
 export function useLoaded<T>(load: () => Promise<T>, initial: T) {
   const [data, setData] = useState<T>(initial);
   const [error, setError] = useState<string | null>(null);
+  const [loaded, setLoaded] = useState(false);
 
   const reload = useCallback(async () => {
     try {
       setData(await load());
+      setLoaded(true);
+      setError(null);
     } catch (e) {
       setError(describeError(e));
     }
@@ -33,5 +37,5 @@ export function useLoaded<T>(load: () => Promise<T>, initial: T) {
     }
   };
 
-  return { data, error, act };
+  return { data, error, loaded, act, reload };
 }

@@ -44,8 +44,14 @@ INSERT INTO "connections" ("org_id", "provider", "name")
   SELECT DISTINCT "org_id", 'vapi', 'Vapi' FROM "assistants";--> statement-breakpoint
 UPDATE "assistants" a SET "connection_id" = c."id"
   FROM "connections" c WHERE c."org_id" = a."org_id";--> statement-breakpoint
+-- Every existing organization gets its sandbox, as new ones do; the default is the old account's
+-- connection where the organization has assistants there, its sandbox otherwise.
+INSERT INTO "connections" ("org_id", "provider", "name", "checked_at")
+  SELECT "id", 'sandbox', 'Sandbox', now() FROM "organizations";--> statement-breakpoint
 UPDATE "organizations" o SET "default_connection_id" = c."id"
-  FROM "connections" c WHERE c."org_id" = o."id";--> statement-breakpoint
+  FROM "connections" c WHERE c."org_id" = o."id" AND c."provider" = 'sandbox';--> statement-breakpoint
+UPDATE "organizations" o SET "default_connection_id" = c."id"
+  FROM "connections" c WHERE c."org_id" = o."id" AND c."provider" = 'vapi';--> statement-breakpoint
 ALTER TABLE "assistants" ALTER COLUMN "connection_id" SET NOT NULL;--> statement-breakpoint
 -- A create in progress has no provider id yet: announce it as empty rather than dropping the payload.
 CREATE OR REPLACE FUNCTION switchboard_notify_assistant() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -5,6 +5,7 @@ import { VapiError, VapiClient as VapiSdk, VapiTimeoutError } from '@vapi-ai/ser
 import { type FieldProblem, ProviderError } from '../../errors.ts';
 import { codedCause } from '../../shared/error-cause.ts';
 import { isPlainObject } from '../../shared/objects.ts';
+import { parseRetryAfter } from '../../shared/retry-after.ts';
 import type { AssistantProvider, CreateMark, ProviderAssistant } from '../provider.ts';
 import { SERVER_SET_KEYS } from './catalog.ts';
 import { httpFetcher } from './http-fetcher.ts';
@@ -172,12 +173,9 @@ export function writableFields(config: Record<string, unknown>): Record<string, 
 }
 
 function retryAfterMs(error: unknown): number | undefined {
-  const header = error instanceof VapiError ? error.rawResponse?.headers?.get('retry-after') : undefined;
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  return parseRetryAfter(
+    error instanceof VapiError ? error.rawResponse?.headers?.get('retry-after') : undefined,
+  );
 }
 
 /** Our own per-attempt timer fired. */
@@ -226,7 +224,15 @@ export function toProviderError(error: unknown, timeoutMs: number): ProviderErro
         retryAfter ? { 'retry-after': retryAfter } : undefined,
       );
     }
-    return new ProviderError(500, 'provider_error', `The voice provider failed (HTTP ${status})${said}`);
+    // A 5xx may come after the provider did the work (a gateway in front of it gave up).
+    return new ProviderError(
+      500,
+      'provider_error',
+      `The voice provider failed (HTTP ${status})${said}`,
+      undefined,
+      undefined,
+      status < 500,
+    );
   }
   const refused = codedCause(error)?.code === 'ECONNREFUSED';
   return new ProviderError(

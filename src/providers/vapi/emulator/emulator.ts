@@ -97,6 +97,8 @@ export interface FailureRule {
   retryAfterSeconds?: number;
   /** The error body's message; Vapi sends an array of messages for validation failures. */
   message?: string | string[];
+  /** Apply the request first, then fail: a gateway error after the provider did the work. */
+  afterApply?: boolean;
 }
 
 export interface FaultPlan {
@@ -179,9 +181,11 @@ export class VapiEmulator {
     return this.memory.account(account);
   }
 
-  /** Stops accepting `key`, as Vapi does for a deleted key. */
-  revokeKey(key: string): void {
+  /** Stops accepting `key`, as Vapi does for a deleted key; returns the account it reached. */
+  revokeKey(key: string): string | undefined {
+    const account = this.keys.get(key);
     this.keys.delete(key);
+    return account;
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -310,6 +314,7 @@ export class VapiEmulator {
     const failure = faults.failures.find((f) => f.times > 0 && (!f.method || f.method === req.method));
     if (failure) {
       failure.times -= 1;
+      if (failure.afterApply) await apply(account);
       if (failure.retryAfterSeconds !== undefined)
         reply.header('retry-after', String(failure.retryAfterSeconds));
       const message =
