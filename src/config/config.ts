@@ -35,6 +35,15 @@ export interface Config {
   readonly secretsKeyPrevious: Buffer | undefined;
   /** Whether every new organization gets a "Sandbox" connection. */
   readonly sandbox: boolean;
+  /** Fastify's `trustProxy`: off, a hop count, or the proxies' addresses/CIDRs. */
+  readonly trustProxy: boolean | number | string[];
+  /** Outgoing mail (invitations, password resets); both set or neither. */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string | undefined;
+  readonly invitationTtlHours: number;
+  readonly passwordResetTtlMinutes: number;
+  /** Where people reach the dashboard, for links made outside a request (the reset-password command). */
+  readonly publicUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -84,6 +93,17 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('SECRETS_KEY must be set when NODE_ENV=production (32 random bytes in base64)');
   }
 
+  const smtpUrl = read.optional('SMTP_URL');
+  const mailFrom = read.optional('MAIL_FROM');
+  if ((smtpUrl === undefined) !== (mailFrom === undefined))
+    problems.push('SMTP_URL and MAIL_FROM must be set together');
+  if (smtpUrl !== undefined && !/^smtps?:\/\//.test(smtpUrl))
+    problems.push('SMTP_URL must be an smtp:// or smtps:// URL');
+  if (mailFrom !== undefined && !mailFrom.includes('@')) problems.push('MAIL_FROM must be an email address');
+  const publicUrl = read.optional('PUBLIC_URL')?.replace(/\/+$/, '');
+  if (publicUrl !== undefined && !isHttpUrl(publicUrl))
+    problems.push(`PUBLIC_URL must be an http(s) URL, got "${publicUrl}"`);
+
   const config: Config = {
     port: read.integer('PORT', 3000, 0, 65535),
     host: read.string('HOST', '0.0.0.0'),
@@ -111,9 +131,36 @@ export function loadConfig(env: Env = process.env): Config {
     secretsKey,
     secretsKeyPrevious: read.masterKey('SECRETS_KEY_PREVIOUS'),
     sandbox: read.boolean('SANDBOX', true),
+    trustProxy: parseTrustProxy(read.optional('TRUST_PROXY'), problems),
+    smtpUrl,
+    mailFrom,
+    invitationTtlHours: read.integer('INVITATION_TTL_HOURS', 168, 1, 24 * 90),
+    passwordResetTtlMinutes: read.integer('PASSWORD_RESET_TTL_MINUTES', 60, 5, 24 * 60),
+    publicUrl,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/** `true`/`false`, a hop count, or comma-separated proxy addresses and CIDRs, as Fastify takes them. */
+function parseTrustProxy(raw: string | undefined, problems: string[]): boolean | number | string[] {
+  if (raw === undefined) return false;
+  const lower = raw.toLowerCase();
+  if (['true', 'on', 'yes'].includes(lower)) return true;
+  if (['false', 'off', 'no', '0'].includes(lower)) return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  if (
+    entries.length === 0 ||
+    entries.some((entry) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$|^(loopback|linklocal|uniquelocal)$/.test(entry))
+  ) {
+    problems.push(`TRUST_PROXY must be true, false, a hop count, or proxy addresses/CIDRs, got "${raw}"`);
+    return false;
+  }
+  return entries;
 }
 
 function isHttpUrl(value: string): boolean {

@@ -230,8 +230,56 @@ export const auditEvents = pgTable(
   ],
 );
 
+/** An invitation to join an organization; the link's token is stored only as a hash. */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    /** Lower-cased. */
+    email: text('email').notNull(),
+    role: text('role').notNull(),
+    /** SHA-256 of the link's 256-bit token. */
+    tokenHash: text('token_hash').notNull().unique(),
+    invitedBy: uuid('invited_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    expiresAt: ts('expires_at').notNull(),
+    acceptedAt: ts('accepted_at'),
+    acceptedBy: uuid('accepted_by').references(() => users.id, { onDelete: 'set null' }),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [
+    index('invitations_org_idx').on(t.orgId, t.createdAt.desc()),
+    check('invitations_role_check', sql`${t.role} in ('viewer', 'editor', 'admin', 'owner')`),
+  ],
+);
+
+/** A one-time password reset link; only the token's hash is stored. */
+export const passwordResets = pgTable('password_resets', {
+  tokenHash: text('token_hash').primaryKey(),
+  userId: uuid('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  createdAt: createdAt(),
+  expiresAt: ts('expires_at').notNull(),
+  usedAt: ts('used_at'),
+});
+
+/**
+ * Failed sign-ins per key (`address:<ip or IPv6 /64>` or `email:<email>`) in the current window,
+ * shared by every server and kept across restarts.
+ */
+export const loginFailures = pgTable('login_failures', {
+  key: text('key').primaryKey(),
+  windowStartedAt: ts('window_started_at').notNull(),
+  failures: integer('failures').notNull(),
+});
+
 export type AssistantRow = typeof assistants.$inferSelect;
 export type ConnectionRow = typeof connections.$inferSelect;
+export type InvitationRow = typeof invitations.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type AuditEventRow = typeof auditEvents.$inferSelect;
