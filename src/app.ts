@@ -16,6 +16,9 @@ import { UpdateLeases } from './assistants/update-lease.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { AuthService } from './auth/auth-service.ts';
+import { LoginLimits } from './auth/login-limits.ts';
+import { PasswordResetService } from './auth/password-reset.ts';
+import { passwordResetRoutes } from './auth/password-reset-routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { SessionRepository } from './auth/session-repository.ts';
 import { UserRepository } from './auth/user-repository.ts';
@@ -33,10 +36,16 @@ import { registerDashboard } from './http/dashboard.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { healthRoutes } from './http/health.ts';
 import { registerInFlightTracking } from './http/in-flight.ts';
+import { serializeRequest } from './http/links.ts';
 import { registerNulGuard } from './http/nul-guard.ts';
 import { registerOpenApi } from './http/openapi.ts';
+import { type OperatorAccess, operatorRoutes } from './http/operator.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { createValidatorCompiler } from './http/validation.ts';
+import { InvitationRepository } from './invitations/invitation-repository.ts';
+import { InvitationService } from './invitations/invitation-service.ts';
+import { invitationRoutes } from './invitations/routes.ts';
+import { createMailer } from './mail/mailer.ts';
 import { OrgRepository } from './orgs/org-repository.ts';
 import { OrgService } from './orgs/org-service.ts';
 import { orgRoutes } from './orgs/routes.ts';
@@ -47,6 +56,8 @@ import { Reconciler } from './sync/reconciler.ts';
 export interface Services {
   readonly auth: AuthService;
   readonly orgs: OrgService;
+  readonly invitations: InvitationService;
+  readonly passwordResets: PasswordResetService;
   readonly assistants: AssistantService;
   readonly sessions: SessionRepository;
   readonly apiKeys: ApiKeyService;
@@ -87,7 +98,9 @@ export function createServices(
     sandbox: config.sandbox,
     serverVapi: config.vapiApiKey ? { apiKey: config.vapiApiKey, baseUrl: config.vapiBaseUrl } : undefined,
   });
-  const orgs = new OrgService(db, orgRepository, users, audit, provisioning);
+  const apiKeyRepository = new ApiKeyRepository(db);
+  const orgs = new OrgService(db, orgRepository, audit, provisioning, apiKeyRepository, caches);
+  const mailer = createMailer(config);
   const sandbox = new Sandbox(db);
   const clients = new ProviderClients(connectionRepository, secrets, sandbox, caches, {
     timeoutMs: config.providerTimeoutMs,
@@ -104,14 +117,45 @@ export function createServices(
     caches,
     log,
   );
+  const auth = new AuthService(
+    db,
+    users,
+    sessions,
+    orgRepository,
+    audit,
+    provisioning,
+    config.sessionTtlHours,
+    new LoginLimits(db, config.loginRateLimit),
+    caches,
+  );
   return {
     sessions,
     connections,
     provisioning,
     sandbox,
-    auth: new AuthService(db, users, sessions, orgRepository, audit, provisioning, config.sessionTtlHours),
+    auth,
     orgs,
-    apiKeys: new ApiKeyService(db, new ApiKeyRepository(db), orgs, audit, caches),
+    invitations: new InvitationService(
+      db,
+      new InvitationRepository(db),
+      orgs,
+      orgRepository,
+      users,
+      auth,
+      audit,
+      { ttlHours: config.invitationTtlHours, mailer },
+      caches,
+    ),
+    passwordResets: new PasswordResetService(
+      db,
+      users,
+      sessions,
+      orgRepository,
+      { ttlMinutes: config.passwordResetTtlMinutes, mailer },
+      log,
+      caches,
+    ),
+    apiKeys: new ApiKeyService(db, apiKeyRepository, orgs, audit, caches),
     caches,
     audit,
     assistants,
@@ -129,17 +173,29 @@ export interface AppDeps {
   db: Database;
   services: Services;
   logger: FastifyBaseLogger;
+  /** The operator's route on this server (`npm run reset-password` while it runs); off without. */
+  operator?: OperatorAccess;
 }
 
-export async function buildApp({ config, db, services, logger }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  db,
+  services,
+  logger,
+  operator,
+}: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: logger,
+    // Links' tokens travel in paths; the request log shows them masked.
+    loggerInstance: logger.child({}, { serializers: { req: serializeRequest } }),
     bodyLimit: 256 * 1024,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     ajv: undefined,
     // Only once every request has finished (see registerInFlightTracking).
     forceCloseConnections: true,
+    // Client address, protocol and host from X-Forwarded-* only behind a proxy the operator names.
+    // Fastify takes a hop count too (lib/request.js); its types leave numbers out.
+    trustProxy: config.trustProxy as boolean | string[],
   }).withTypeProvider<TypeBoxTypeProvider>();
   registerInFlightTracking(app);
   app.setValidatorCompiler(createValidatorCompiler());
@@ -170,16 +226,15 @@ export async function buildApp({ config, db, services, logger }: AppDeps): Promi
   await registerOpenApi(app);
 
   const guards = createGuards(services.sessions, services.apiKeys, services.caches);
-  // Sign-outs, role and membership changes, key revocations: this server forgets cached sessions
-  // and keys before it answers, so the change holds for the caller's very next request. Other
-  // servers hear of it from the database's notification.
-  app.addHook('onSend', (request, _reply, _payload, done) => {
-    if (request.method !== 'GET' && !request.url.startsWith('/assistants')) services.caches.authChanged();
-    done();
-  });
+  // Sign-outs, role and membership changes, key revocations and password resets: the services that
+  // make them tell this server's caches before they answer, so the change holds for the caller's
+  // very next request; other servers hear of it from the database's notification.
   await app.register(healthRoutes, { db });
   await app.register(authRoutes, { auth: services.auth, guards, config });
   await app.register(orgRoutes, { orgs: services.orgs, guards });
+  await app.register(invitationRoutes, { invitations: services.invitations, guards, config });
+  await app.register(passwordResetRoutes, { passwordResets: services.passwordResets, config });
+  if (operator) await app.register(operatorRoutes, { ...operator, passwordResets: services.passwordResets });
   await app.register(apiKeyRoutes, { apiKeys: services.apiKeys, guards });
   await app.register(connectionRoutes, { connections: services.connections, guards });
   await app.register(auditRoutes, { audit: services.audit, orgs: services.orgs, guards });

@@ -3,12 +3,14 @@
 // requests and close the database.
 import pino from 'pino';
 import { buildApp, createServices } from './app.ts';
+import { newLinkToken } from './auth/tokens.ts';
 import { ConfigError, loadConfig } from './config/config.ts';
 import { ConnectionRepository } from './connections/connection-repository.ts';
 import { adoptLegacyAssistants } from './connections/legacy-assistants.ts';
 import { assertStoredKeysOpen } from './connections/stored-keys.ts';
 import { listenForChanges } from './db/caches.ts';
 import { openDatabase } from './db/database.ts';
+import { loopbackUrl, removeOperatorFile, writeOperatorFile } from './http/operator.ts';
 import { loadMasterKeys } from './secrets/master-keys.ts';
 import { SecretBox, SecretsKeyError } from './secrets/secret-box.ts';
 
@@ -55,7 +57,14 @@ try {
 
 const services = createServices(config, database.db, logger, { secrets });
 let stopping = false;
-const app = await buildApp({ config, db: database.db, services, logger });
+// On PGlite (one process per data folder) `npm run reset-password` goes through this server while
+// it runs, with the token it finds in DATA_DIR/operator.json; on PostgreSQL it opens the database.
+const operatorToken = config.databaseUrl ? undefined : newLinkToken();
+let listeningPort = config.port;
+const operator = operatorToken
+  ? { token: operatorToken, origin: () => config.publicUrl ?? `http://localhost:${listeningPort}` }
+  : undefined;
+const app = await buildApp({ config, db: database.db, services, logger, operator });
 // While stopping, every answer tells its client that the connection closes, so none sends another.
 app.addHook('onSend', (_request, reply, _payload, done) => {
   if (stopping) reply.header('connection', 'close');
@@ -92,10 +101,11 @@ const firstOwner = await services.auth.ensureFirstOwner({
   orgName: config.adminOrg,
 });
 if (firstOwner?.generatedPassword) {
-  // Printed once, on the first start; it is stored only as a hash.
-  logger.warn(
-    `first owner created: ${firstOwner.email} with password ${firstOwner.generatedPassword} (shown once)`,
-  );
+  // Printed once, on the first start; it is stored only as a hash. A LOG_LEVEL that hides warnings
+  // must not hide it, so it then goes to stdout as a plain line.
+  const line = `first owner created: ${firstOwner.email} with password ${firstOwner.generatedPassword} (shown once)`;
+  if (logger.isLevelEnabled('warn')) logger.warn(line);
+  else console.log(line);
 } else if (firstOwner) {
   logger.info(`first owner created: ${firstOwner.email}`);
 }
@@ -105,6 +115,21 @@ if (settled > 0) logger.info(`settled ${settled} assistant(s) left pending by an
 
 const stopListening = await listenForChanges(database, services.caches, logger);
 await app.listen({ port: config.port, host: config.host });
+const address = app.server.address();
+if (address && typeof address === 'object') listeningPort = address.port;
+if (operatorToken && address && typeof address === 'object') {
+  try {
+    await writeOperatorFile(config.dataDir, {
+      url: loopbackUrl(address),
+      token: operatorToken,
+      pid: process.pid,
+    });
+  } catch (error) {
+    logger.warn(
+      `could not write ${config.dataDir}/operator.json (${(error as Error).message}); stop the server to run npm run reset-password`,
+    );
+  }
+}
 // Also settles what a dead server left pending once its lease has run out.
 services.reconciler.start();
 if (config.syncIntervalMs === 0) logger.info('reconciler off (SYNC_INTERVAL_SECONDS=0)');
@@ -123,6 +148,8 @@ async function shutdown(signal: string) {
   await stopListening();
   await services.sandbox.close();
   await database.close();
+  // Last: until the database is closed, the command must not open it itself.
+  if (operatorToken) await removeOperatorFile(config.dataDir, operatorToken).catch(() => {});
   process.exit(0);
 }
 process.once('SIGTERM', () => void shutdown('SIGTERM'));

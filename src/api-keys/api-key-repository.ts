@@ -1,14 +1,15 @@
 // SQL for organization API keys. Secrets never reach this file, only their hashes.
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
-import { type ApiKeyRow, apiKeys, organizations } from '../db/schema.ts';
-import type { Role } from '../orgs/roles.ts';
+import { type ApiKeyRow, apiKeys, memberships, organizations } from '../db/schema.ts';
+import { lowerRole, type Role } from '../orgs/roles.ts';
 
 /** What a valid key grants: its organization and role. */
 export interface ApiKeyContext {
   readonly keyId: string;
   readonly name: string;
   readonly orgId: string;
+  /** The key's role, lowered to its creator's current role in the organization. */
   readonly role: Role;
   readonly lastUsedAt: Date | null;
 }
@@ -58,7 +59,23 @@ export class ApiKeyRepository {
     await db.update(apiKeys).set({ revokedAt: sql`now()` }).where(eq(apiKeys.id, keyId));
   }
 
-  /** The live key with this hash, in an organization that still exists. */
+  /** Revokes the organization's live keys that `userId` created, as they leave it (in the removal's transaction). */
+  async revokeCreatedBy(
+    orgId: string,
+    userId: string,
+    db: Database,
+  ): Promise<Array<{ id: string; name: string; role: string }>> {
+    return db
+      .update(apiKeys)
+      .set({ revokedAt: sql`now()` })
+      .where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.createdBy, userId), isNull(apiKeys.revokedAt)))
+      .returning({ id: apiKeys.id, name: apiKeys.name, role: apiKeys.role });
+  }
+
+  /**
+   * The live key with this hash, in an organization that still exists, whose creator is still a
+   * member there: a key never acts above its creator's current role.
+   */
   async resolve(tokenHash: string): Promise<ApiKeyContext | undefined> {
     const [row] = await this.db
       .select({
@@ -66,13 +83,34 @@ export class ApiKeyRepository {
         name: apiKeys.name,
         orgId: apiKeys.orgId,
         role: apiKeys.role,
+        creatorRole: memberships.role,
         lastUsedAt: apiKeys.lastUsedAt,
       })
       .from(apiKeys)
       .innerJoin(organizations, eq(organizations.id, apiKeys.orgId))
+      .innerJoin(
+        memberships,
+        and(eq(memberships.userId, apiKeys.createdBy), eq(memberships.orgId, apiKeys.orgId)),
+      )
       .where(and(eq(apiKeys.tokenHash, tokenHash), isNull(apiKeys.revokedAt)))
       .limit(1);
-    return row ? { ...row, role: row.role as Role } : undefined;
+    if (!row) return undefined;
+    const { creatorRole, ...key } = row;
+    return { ...key, role: lowerRole(key.role as Role, creatorRole as Role) };
+  }
+
+  /**
+   * Locks the organization's row for the rest of `tx` and reads `userId`'s role there, so a key
+   * change is decided on a role no concurrent demotion can change under it.
+   */
+  async lockedRoleOf(orgId: string, userId: string, tx: Database): Promise<Role | undefined> {
+    await tx.execute(sql`select id from ${organizations} where ${organizations.id} = ${orgId} for update`);
+    const [row] = await tx
+      .select({ role: memberships.role })
+      .from(memberships)
+      .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
+      .limit(1);
+    return row?.role as Role | undefined;
   }
 
   /** Stamps the key as used now, unless it already was within the last minute. */

@@ -6,9 +6,9 @@ import { API_KEY_PREFIX, hashToken, newApiKeySecret } from '../auth/tokens.ts';
 import type { Caches } from '../db/caches.ts';
 import { type Database, inTransaction } from '../db/database.ts';
 import type { ApiKeyRow } from '../db/schema.ts';
-import { notFound } from '../errors.ts';
+import { forbidden, notFound } from '../errors.ts';
 import { assertMayGrant, assertMayManage, type OrgService } from '../orgs/org-service.ts';
-import type { Role } from '../orgs/roles.ts';
+import { type Role, roleAtLeast } from '../orgs/roles.ts';
 import { type ApiKeyContext, ApiKeyRepository } from './api-key-repository.ts';
 
 /** How much of the secret is kept to tell keys apart: the prefix and 8 of its 43 random characters. */
@@ -29,12 +29,13 @@ export class ApiKeyService {
     orgId: string,
     input: { name: string; role: Role },
   ): Promise<{ key: ApiKeyRow; secret: string }> {
-    const callerRole = await this.orgs.requireRole(caller, orgId, 'admin');
+    await this.orgs.requireRole(caller, orgId, 'admin');
     const event = auditEvent(caller, orgId, 'api_key.created', { type: 'api_key', id: null }, { ...input });
     return this.audit.attempt(event, async () => {
-      assertMayGrant(callerRole, input.role);
       const secret = newApiKeySecret();
       const key = await inTransaction(this.db, async (tx) => {
+        // Decided under the organization's lock: a demotion racing this grant cannot lose.
+        assertMayGrant(await this.lockedCallerRole(caller, orgId, tx), input.role);
         const key = await this.keys.insert(
           {
             orgId,
@@ -60,10 +61,11 @@ export class ApiKeyService {
 
   /** Revokes at once: the next request with the key gets 401. */
   async revoke(caller: UserCaller, orgId: string, keyId: string): Promise<void> {
-    const callerRole = await this.orgs.requireRole(caller, orgId, 'admin');
+    await this.orgs.requireRole(caller, orgId, 'admin');
     const event = auditEvent(caller, orgId, 'api_key.revoked', { type: 'api_key', id: keyId });
     await this.audit.attempt(event, () =>
       inTransaction(this.db, async (tx) => {
+        const callerRole = await this.lockedCallerRole(caller, orgId, tx);
         const key = await this.keys.findActive(orgId, keyId, tx);
         if (!key) throw notFound('API key');
         assertMayManage(callerRole, key.role as Role);
@@ -71,6 +73,16 @@ export class ApiKeyService {
         await writeAudit(tx, { ...event, detail: { name: key.name, role: key.role } });
       }),
     );
+    this.caches.authChanged();
+  }
+
+  /** The caller's role with the organization locked for `tx`; an admin at least, or a 403. */
+  private async lockedCallerRole(caller: UserCaller, orgId: string, tx: Database): Promise<Role> {
+    const role = await this.keys.lockedRoleOf(orgId, caller.userId, tx);
+    if (!role || !roleAtLeast(role, 'admin')) {
+      throw forbidden(`This needs the admin role in the organization; you are ${role ?? 'not a member'}`);
+    }
+    return role;
   }
 
   /** The organization and role a presented secret grants, recording its use; undefined if none. */

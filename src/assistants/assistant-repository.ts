@@ -13,6 +13,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type SyncState = 'synced' | 'pending' | 'missing';
 
+/**
+ * The one spelling of an id as asked for: UUIDs (local ids, Vapi's ids) in lower case, as stored,
+ * so `/assistants/ABC…` and `/assistants/abc…` are one cache entry that a change evicts.
+ */
+export function canonicalId(idOrProviderId: string): string {
+  return UUID.test(idOrProviderId) ? idOrProviderId.toLowerCase() : idOrProviderId;
+}
+
 export type VersionSource = 'create' | 'update' | 'restore' | 'import' | 'provider';
 
 export interface NewVersion {

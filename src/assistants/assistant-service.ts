@@ -17,12 +17,13 @@ import {
 import type { AssistantProvider, ProviderAssistant } from '../providers/provider.ts';
 import { decodeCursor, encodeCursor, toPage } from '../shared/cursor.ts';
 import { deepEqual } from '../shared/objects.ts';
-import type {
-  AssistantRepository,
-  NewVersion,
-  Placement,
-  SyncState,
-  VersionSource,
+import {
+  type AssistantRepository,
+  canonicalId,
+  type NewVersion,
+  type Placement,
+  type SyncState,
+  type VersionSource,
 } from './assistant-repository.ts';
 import { etagOf, ifMatchSatisfied } from './mapper.ts';
 import {
@@ -70,8 +71,9 @@ export class AssistantService {
   }
 
   async get(actor: Actor, idOrProviderId: string): Promise<AssistantRow> {
-    const row = await this.caches.assistants.getOrLoad(assistantKey(actor.orgId, idOrProviderId), () =>
-      this.repo.findInOrg(actor.orgId, idOrProviderId),
+    const id = canonicalId(idOrProviderId);
+    const row = await this.caches.assistants.getOrLoad(assistantKey(actor.orgId, id), () =>
+      this.repo.findInOrg(actor.orgId, id),
     );
     if (!row) throw notFound('Assistant');
     return row;
@@ -264,7 +266,8 @@ export class AssistantService {
     return this.audit.attempt(attempt, async () => {
       const connection = await this.connections.resolve(actor.orgId, connectionId);
       const existing = await this.repo.findByProviderId(connection.provider, providerAssistantId);
-      if (existing?.orgId === actor.orgId) return { row: existing, created: false };
+      if (existing?.orgId === actor.orgId && existing.connectionId === connection.id)
+        return { row: existing, created: false };
       // Read through the caller's own connection first: an id from another account is simply not there.
       const provider = await this.connections.providerFor(connection.id);
       const remote = await provider.get(providerAssistantId);

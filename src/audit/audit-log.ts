@@ -15,7 +15,9 @@ export const AUDIT_ACTIONS = [
   'auth.login_failed',
   'auth.logout',
   'auth.password_changed',
+  'auth.password_reset',
   'org.created',
+  /** Written before invitations (SPEC section 11) replaced adding members directly; older logs keep it. */
   'member.added',
   'member.role_changed',
   'member.removed',
@@ -34,10 +36,20 @@ export const AUDIT_ACTIONS = [
   'connection.deleted',
   'connection.checked',
   'connection.made_default',
+  'invitation.created',
+  'invitation.revoked',
+  'invitation.accepted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export const AUDIT_TARGET_TYPES = ['user', 'organization', 'api_key', 'assistant', 'connection'] as const;
+export const AUDIT_TARGET_TYPES = [
+  'user',
+  'organization',
+  'api_key',
+  'assistant',
+  'connection',
+  'invitation',
+] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 
 export interface AuditEvent {

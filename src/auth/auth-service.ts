@@ -9,10 +9,12 @@ import {
   writeAudit,
 } from '../audit/audit-log.ts';
 import type { ConnectionProvisioning } from '../connections/provisioning.ts';
+import type { Caches } from '../db/caches.ts';
 import { type Database, inTransaction } from '../db/database.ts';
 import { AppError, notFound, validationError } from '../errors.ts';
 import type { OrgMembership, OrgRepository } from '../orgs/org-repository.ts';
 import { type Caller, callerOf } from './actor.ts';
+import type { LoginLimits } from './login-limits.ts';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
 import type { SessionContext, SessionRepository } from './session-repository.ts';
 import { hashToken, newSessionToken } from './tokens.ts';
@@ -36,19 +38,37 @@ export class AuthService {
     private readonly audit: AuditLog,
     private readonly provisioning: Pick<ConnectionProvisioning, 'provision'>,
     private readonly sessionTtlHours: number,
+    private readonly limits: Pick<LoginLimits, 'assertAllowed' | 'recordFailure' | 'clearEmail'>,
+    /** Told when sessions change, so this server's cached copies go before the answer does. */
+    private readonly caches: Pick<Caches, 'authChanged'>,
   ) {}
 
-  async login(email: string, password: string, requestId: string): Promise<SignedIn> {
+  /** `address` is the client's, for the sign-in limits (from the forwarded headers behind TRUST_PROXY). */
+  async login(email: string, password: string, requestId: string, address: string): Promise<SignedIn> {
+    await this.limits.assertAllowed(address, email);
     const user = await this.users.findByEmail(email);
     // Unknown email and wrong password take the same path and say the same thing.
     const ok = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
     if (!user || !ok) {
+      await this.limits.recordFailure(address, email);
       const error = new AppError(401, 'invalid_credentials', 'Email or password is incorrect');
       const caller = { userId: user?.id ?? null, apiKeyId: null, label: normalizeEmail(email), requestId };
       const memberships = user ? await this.orgs.membershipsOf(user.id) : [];
       await this.audit.recordFailure(userEvents(caller, memberships, 'auth.login_failed'), error);
       throw error;
     }
+    await this.limits.clearEmail(email);
+    return this.startSession(user, requestId);
+  }
+
+  /**
+   * Signs in a user who has just proved who they are (credentials, or an accepted invitation that
+   * created the account): a new session in their first organization, recorded as a sign-in.
+   */
+  async startSession(
+    user: { id: string; email: string; name: string },
+    requestId: string,
+  ): Promise<SignedIn> {
     const memberships = await this.orgs.membershipsOf(user.id);
     const activeOrgId = memberships[0]?.orgId ?? null;
     const token = newSessionToken();
@@ -66,9 +86,13 @@ export class AuthService {
     requestId: string,
     currentPassword: string,
     newPassword: string,
+    address: string,
   ): Promise<void> {
+    // A stolen session must not become a way to guess the password: the same limits as sign-in.
+    await this.limits.assertAllowed(address, session.email, 'password attempts');
     const user = await this.users.findById(session.userId);
     if (!user || !(await verifyPassword(user.passwordHash, currentPassword))) {
+      await this.limits.recordFailure(address, session.email);
       throw validationError([{ field: 'currentPassword', message: 'is incorrect' }]);
     }
     const passwordHash = await hashPassword(newPassword);
@@ -82,6 +106,7 @@ export class AuthService {
       await this.sessions.revokeOthers(user.id, session.tokenHash, tx);
       await writeAudit(tx, ...events);
     });
+    this.caches.authChanged();
   }
 
   async logout(session: SessionContext, requestId: string): Promise<void> {
@@ -94,6 +119,7 @@ export class AuthService {
       await this.sessions.revoke(session.tokenHash, tx);
       await writeAudit(tx, ...events);
     });
+    this.caches.authChanged();
   }
 
   async me(session: SessionContext) {
@@ -110,6 +136,7 @@ export class AuthService {
     const role = await this.orgs.roleOf(session.userId, orgId);
     if (!role) throw notFound('Organization');
     await this.sessions.setActiveOrg(session.tokenHash, orgId);
+    this.caches.authChanged();
     return this.me({ ...session, activeOrgId: orgId, role });
   }
 
@@ -145,7 +172,7 @@ export class AuthService {
  * A user's own event, in each of their organizations, so every admin who can see the user sees
  * it; with no organization it is kept without one.
  */
-function userEvents(
+export function userEvents(
   caller: Caller,
   memberships: readonly OrgMembership[],
   action: AuditAction,

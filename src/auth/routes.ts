@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../config/config.ts';
-import { AppError } from '../errors.ts';
 import { type Guards, SESSION_COOKIE, sessionOf } from '../http/authenticate.ts';
 import { COOKIE_SECURITY, errors, PUBLIC } from '../http/schemas.ts';
 import { OrgMembershipSchema } from '../orgs/routes.ts';
 import type { AuthService } from './auth-service.ts';
+import { setSessionCookie } from './session-cookie.ts';
 
 const User = Type.Object({ id: Type.String({ format: 'uuid' }), email: Type.String(), name: Type.String() });
 const Me = Type.Object({
@@ -18,49 +17,16 @@ const Me = Type.Object({
 export interface AuthRouteOptions {
   auth: AuthService;
   guards: Guards;
-  config: Pick<Config, 'cookieSecure' | 'sessionTtlHours' | 'loginRateLimit'>;
+  config: Pick<Config, 'cookieSecure' | 'sessionTtlHours'>;
 }
 
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
   app,
   { auth, guards, config },
 ) => {
-  const limit = config.loginRateLimit;
-  // Two budgets: one per client address, one per email, so neither guessing one account's password
-  // from many addresses nor many accounts from one address gets far.
-  const emailKey = (r: FastifyRequest) =>
-    `email:${String((r.body as { email?: unknown } | undefined)?.email ?? '')
-      .trim()
-      .toLowerCase()}`;
-  const budgets = [
-    app.createRateLimit({
-      max: limit.perAddress,
-      timeWindow: limit.windowMs,
-      keyGenerator: (r) => `ip:${r.ip}`,
-    }),
-    app.createRateLimit({ max: limit.perEmail, timeWindow: limit.windowMs, keyGenerator: emailKey }),
-  ];
-  const loginRateLimit = async (request: FastifyRequest) => {
-    for (const budget of budgets) {
-      const result = await budget(request);
-      if (!result.isAllowed && result.isExceeded) {
-        throw new AppError(
-          429,
-          'rate_limited',
-          `Too many sign-in attempts; try again in ${result.ttlInSeconds} s`,
-          undefined,
-          {
-            'retry-after': String(result.ttlInSeconds),
-          },
-        );
-      }
-    }
-  };
-
   app.post(
     '/auth/login',
     {
-      preValidation: loginRateLimit,
       schema: {
         tags: ['Auth'],
         summary: 'Sign in',
@@ -78,14 +44,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
       },
     },
     async (request, reply) => {
-      const signedIn = await auth.login(request.body.email, request.body.password, request.id);
-      reply.setCookie(SESSION_COOKIE, signedIn.token, {
-        httpOnly: true,
-        sameSite: 'lax',
-        path: '/',
-        secure: config.cookieSecure,
-        maxAge: config.sessionTtlHours * 3600,
-      });
+      const signedIn = await auth.login(request.body.email, request.body.password, request.id, request.ip);
+      setSessionCookie(reply, signedIn.token, config);
       return { user: signedIn.user, memberships: signedIn.memberships, activeOrgId: signedIn.activeOrgId };
     },
   );
@@ -124,7 +84,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
           },
           { additionalProperties: false },
         ),
-        response: { 204: Type.Null(), ...errors(400, 401) },
+        response: { 204: Type.Null(), ...errors(400, 401, 429) },
       },
     },
     async (request, reply) => {
@@ -133,6 +93,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
         request.id,
         request.body.currentPassword,
         request.body.newPassword,
+        request.ip,
       );
       return reply.code(204).send(null);
     },

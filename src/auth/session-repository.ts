@@ -60,6 +60,11 @@ export class SessionRepository {
     await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
   }
 
+  /** Ends every session of the user (after a password reset). */
+  async revokeAll(userId: string, db: Database = this.db): Promise<void> {
+    await db.delete(sessions).where(eq(sessions.userId, userId));
+  }
+
   /** Ends every session of the user but the one given (after a password change). */
   async revokeOthers(userId: string, keepTokenHash: string, db: Database = this.db): Promise<void> {
     await db.delete(sessions).where(and(eq(sessions.userId, userId), ne(sessions.tokenHash, keepTokenHash)));

@@ -60,8 +60,13 @@ export class ConnectionService {
   }
 
   /** Checks the key with one read, then stores the connection with the key sealed; nothing is stored if the check fails. */
-  async create(caller: UserCaller, orgId: string, input: NewConnectionInput): Promise<ConnectionView> {
+  async create(caller: UserCaller, orgId: string, raw: NewConnectionInput): Promise<ConnectionView> {
     await this.orgs.requireRole(caller, orgId, 'admin');
+    const input = {
+      ...raw,
+      name: nameOf(raw.name),
+      baseUrl: raw.baseUrl === undefined ? undefined : baseUrlOf(raw.baseUrl),
+    };
     const event = auditEvent(
       caller,
       orgId,
@@ -105,7 +110,7 @@ export class ConnectionService {
     );
     return this.audit.attempt(event, async () => {
       const update: Parameters<ConnectionRepository['update']>[1] = {};
-      if (changes.name !== undefined) update.name = changes.name;
+      if (changes.name !== undefined) update.name = nameOf(changes.name);
       if (changes.apiKey !== undefined) {
         if (current.provider === 'sandbox')
           throw validationError([{ field: 'apiKey', message: 'the sandbox has no API key' }]);
@@ -152,6 +157,12 @@ export class ConnectionService {
     await this.audit.attempt(event, async () => {
       try {
         await inTransaction(this.db, async (tx) => {
+          if ((await this.repo.defaultOf(orgId, tx)) === id) {
+            throw conflict(
+              'connection_is_default',
+              `"${current.name}" is the organization's default connection; make another one the default first`,
+            );
+          }
           const using = await this.repo.assistantCount(id, tx);
           if (using > 0) throw inUse(current, using);
           // The organization's default, if it was this one, becomes none (a foreign key's set null).
@@ -333,6 +344,35 @@ export class ConnectionService {
       throw error;
     }
   }
+}
+
+function nameOf(raw: string): string {
+  const name = raw.trim();
+  if (!name) throw validationError([{ field: 'name', message: 'must not be blank' }]);
+  return name;
+}
+
+/**
+ * An http(s) address with nothing that would leak or surprise: no user name or password (they
+ * would be shown to every member and kept in the audit log), no query or fragment.
+ */
+function baseUrlOf(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw validationError([{ field: 'baseUrl', message: 'is not a valid URL' }]);
+  }
+  const problem =
+    url.protocol !== 'http:' && url.protocol !== 'https:'
+      ? 'must be an http or https URL'
+      : url.username || url.password
+        ? 'must not contain a user name or password; put credentials in the API key'
+        : url.search || url.hash
+          ? 'must not have a query or fragment'
+          : undefined;
+  if (problem) throw validationError([{ field: 'baseUrl', message: problem }]);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 function inUse(connection: ConnectionRow, assistants: number): AppError {

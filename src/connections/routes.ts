@@ -17,6 +17,8 @@ const name = Type.String({
 const apiKey = Type.String({
   minLength: 8,
   maxLength: 500,
+  // Printable ASCII without spaces: anything else cannot travel in an Authorization header.
+  pattern: '^[!-~]+$',
   description:
     "The provider's private API key. Checked with one read before it is stored; never shown again.",
 });

@@ -1,5 +1,6 @@
 // Opens the database: embedded PGlite by default, a real PostgreSQL server with DATABASE_URL.
 // Both hand back the same Drizzle type, so no other module knows which one it talks to.
+import { randomUUID } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -32,14 +33,20 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export type DatabaseTarget = { url: string } | { dataDir: string } | { memory: true };
+export type DatabaseTarget =
+  | {
+      url: string /** How often the change feed proves it is alive (tests shorten it). */;
+      heartbeatMs?: number;
+    }
+  | { dataDir: string }
+  | { memory: true };
 
 const migrationsFolder = projectPath('src', 'db', 'migrations');
 /** Arbitrary key for the advisory lock that serialises migrations across servers. */
 const MIGRATION_LOCK_KEY = 7_263_541;
 
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
-  if ('url' in target) return openPostgres(target.url);
+  if ('url' in target) return openPostgres(target.url, target.heartbeatMs ?? HEARTBEAT_MS);
   const dataDir = 'dataDir' in target ? target.dataDir : undefined;
   const client =
     (dataDir && takeEarlyPglite(dataDir)) ||
@@ -66,7 +73,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
   };
 }
 
-function openPostgres(url: string): DatabaseHandle {
+function openPostgres(url: string, heartbeatMs: number): DatabaseHandle {
   const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000 });
   // An idle client's error (e.g. the server restarting) must not crash the process.
   pool.on('error', () => {});
@@ -84,28 +91,50 @@ function openPostgres(url: string): DatabaseHandle {
         client.release();
       }
     },
-    listen: (channels, onNotify, onHealth) => listenPostgres(url, channels, onNotify, onHealth),
+    listen: (channels, onNotify, onHealth) => listenPostgres(url, channels, onNotify, onHealth, heartbeatMs),
     close: () => pool.end(),
   };
 }
 
 const RELISTEN_DELAY_MS = 1_000;
+const HEARTBEAT_MS = 5_000;
+const HEARTBEAT_CHANNEL = 'switchboard_heartbeat';
 
-/** A dedicated connection that LISTENs, re-made after a loss; the pool stays free for queries. */
+/**
+ * A dedicated connection that LISTENs, re-made after a loss; the pool stays free for queries. A
+ * connection can die without a word (a NAT or proxy forgets it), so every `heartbeatMs` it sends
+ * itself a notification that must come back within `heartbeatMs`; when it does not, the feed
+ * counts as down (callers stop caching) and is made again.
+ */
 async function listenPostgres(
   url: string,
   channels: readonly string[],
   onNotify: (channel: string, payload: string) => void,
   onHealth: (up: boolean) => void,
+  heartbeatMs: number,
 ): Promise<() => Promise<void>> {
   let current: pg.Client | undefined;
   let retry: NodeJS.Timeout | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let overdue: NodeJS.Timeout | undefined;
+  let expected: string | undefined;
   let stopped = false;
 
+  const stopHeartbeat = () => {
+    clearInterval(heartbeat);
+    clearTimeout(overdue);
+    heartbeat = overdue = expected = undefined;
+  };
+
   const lost = (client: pg.Client) => {
-    if (current === client) current = undefined;
+    if (current === client) {
+      current = undefined;
+      stopHeartbeat();
+    }
     onHealth(false);
     client.end().catch(() => {});
+    // A silently dead socket may never finish ending; it is abandoned either way.
+    (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
     if (!stopped && !retry) {
       retry = setTimeout(() => {
         retry = undefined;
@@ -114,18 +143,33 @@ async function listenPostgres(
     }
   };
 
+  const beat = (client: pg.Client) => {
+    if (expected !== undefined) return;
+    expected = randomUUID();
+    overdue = setTimeout(() => lost(client), heartbeatMs);
+    client.query('select pg_notify($1, $2)', [HEARTBEAT_CHANNEL, expected]).catch(() => lost(client));
+  };
+
   const connect = async () => {
     const client = new pg.Client({ connectionString: url });
-    client.on('notification', (message) => onNotify(message.channel, message.payload ?? ''));
+    client.on('notification', (message) => {
+      if (message.channel !== HEARTBEAT_CHANNEL) return onNotify(message.channel, message.payload ?? '');
+      if (client === current && message.payload === expected) {
+        clearTimeout(overdue);
+        expected = undefined;
+      }
+    });
     client.on('error', () => lost(client));
     client.on('end', () => {
       if (current === client) lost(client);
     });
     try {
       await client.connect();
-      for (const channel of channels) await client.query(`listen ${channel}`);
+      for (const channel of [...channels, HEARTBEAT_CHANNEL]) await client.query(`listen ${channel}`);
       if (stopped) return void client.end().catch(() => {});
       current = client;
+      heartbeat = setInterval(() => beat(client), heartbeatMs);
+      heartbeat.unref();
       onHealth(true);
     } catch {
       lost(client);
@@ -136,6 +180,7 @@ async function listenPostgres(
   return async () => {
     stopped = true;
     clearTimeout(retry);
+    stopHeartbeat();
     onHealth(false);
     const client = current;
     current = undefined;

@@ -1,21 +1,41 @@
 // Cross-site request forgery: a state-changing request that a browser says comes from another
 // site is refused. Requests without Origin or Referer (scripts, curl) are not browsers' and pass,
-// and so do those with an API key: a browser never attaches an Authorization header by itself, and
-// another site cannot add one without a CORS preflight, which this server does not allow.
+// and so do those an API key authenticated: a browser never attaches an Authorization header by
+// itself. Only a key that actually authenticated counts; a mere Authorization header next to a
+// session cookie does not. Behind TRUST_PROXY, the request's own origin is the forwarded one.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { forbidden } from '../errors.ts';
+import { type AppError, forbidden } from '../errors.ts';
 import { bearerToken } from './authenticate.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** A cross-site refusal that stands unless an API key authenticates the request. */
+    crossSiteUnlessKey: AppError | undefined;
+  }
+}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function registerCsrfCheck(app: FastifyInstance, allowedOrigins: readonly string[]): void {
   const allowed = new Set(allowedOrigins.map((o) => new URL(o).origin));
-  // Callback-style: it runs on every request, and an async hook costs a promise each.
-  app.addHook('onRequest', (request, _reply, done) => done(crossSiteRefusal(request, allowed)));
+  app.decorateRequest('crossSiteUnlessKey', undefined);
+  // Callback-style: they run on every request, and an async hook costs a promise each.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const refusal = crossSiteRefusal(request, allowed);
+    if (refusal && bearerToken(request)) {
+      // Decided once the guards have run: only an authenticated key lifts it.
+      request.crossSiteUnlessKey = refusal;
+      return done();
+    }
+    done(refusal);
+  });
+  app.addHook('preHandler', (request, _reply, done) => {
+    done(request.crossSiteUnlessKey && !request.actor?.apiKeyId ? request.crossSiteUnlessKey : undefined);
+  });
 }
 
 function crossSiteRefusal(request: FastifyRequest, allowed: ReadonlySet<string>) {
-  if (SAFE_METHODS.has(request.method) || bearerToken(request)) return undefined;
+  if (SAFE_METHODS.has(request.method)) return undefined;
   const origin = requestOrigin(request);
   if (origin === undefined) return undefined;
   if (origin === `${request.protocol}://${request.host}` || allowed.has(origin)) return undefined;

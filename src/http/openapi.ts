@@ -26,6 +26,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       tags: [
         { name: 'Auth', description: 'Sessions' },
         { name: 'Organizations', description: 'Organizations and their members' },
+        { name: 'Invitations', description: 'How people join an organization: by a single-use link' },
         { name: 'API keys', description: 'Organization API keys for scripts and CI' },
         { name: 'Audit', description: 'Who did what, when, and how it ended' },
         { name: 'Assistants', description: 'Assistants, kept in step with the provider' },

@@ -1,6 +1,6 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { type Database, inTransaction } from '../db/database.ts';
-import { memberships, organizations, users } from '../db/schema.ts';
+import { apiKeys, memberships, organizations, users } from '../db/schema.ts';
 import type { Role } from './roles.ts';
 
 export interface OrgMembership {
@@ -30,8 +30,17 @@ export class OrgRepository {
     return rows.map((r) => ({ ...r, role: r.role as Role }));
   }
 
-  async roleOf(userId: string, orgId: string): Promise<Role | undefined> {
-    const [row] = await this.db
+  async findById(orgId: string, db: Database = this.db): Promise<{ id: string; name: string } | undefined> {
+    const [row] = await db
+      .select({ id: organizations.id, name: organizations.name })
+      .from(organizations)
+      .where(eq(organizations.id, orgId))
+      .limit(1);
+    return row;
+  }
+
+  async roleOf(userId: string, orgId: string, db: Database = this.db): Promise<Role | undefined> {
+    const [row] = await db
       .select({ role: memberships.role })
       .from(memberships)
       .where(and(eq(memberships.userId, userId), eq(memberships.orgId, orgId)))
@@ -60,7 +69,19 @@ export class OrgRepository {
     return rows.map((r) => ({ ...r, role: r.role as Role }));
   }
 
-  async addMember(orgId: string, userId: string, role: Role, db: Database = this.db): Promise<boolean> {
+  /** Whether a user with this (normalized) email is a member. */
+  async hasMemberWithEmail(orgId: string, email: string, db: Database = this.db): Promise<boolean> {
+    const rows = await db
+      .select({ userId: memberships.userId })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(memberships.orgId, orgId), eq(users.email, email)))
+      .limit(1);
+    return rows.length > 0;
+  }
+
+  /** False when the user is already a member. */
+  async addMember(orgId: string, userId: string, role: Role, db: Database): Promise<boolean> {
     const inserted = await db
       .insert(memberships)
       .values({ orgId, userId, role })

@@ -1,30 +1,24 @@
 // Organizations and their members: who may do what, and the last-owner rule.
 
-import { type AuditEvent, type AuditLog, auditEvent, writeAudit } from '../audit/audit-log.ts';
+import type { ApiKeyRepository } from '../api-keys/api-key-repository.ts';
+import { type AuditLog, auditEvent, writeAudit } from '../audit/audit-log.ts';
 import type { UserCaller } from '../auth/actor.ts';
-import { hashPassword } from '../auth/passwords.ts';
-import { normalizeEmail, type UserRepository } from '../auth/user-repository.ts';
 import type { ConnectionProvisioning } from '../connections/provisioning.ts';
+import type { Caches } from '../db/caches.ts';
 import { type Database, inTransaction } from '../db/database.ts';
-import { type AppError, conflict, forbidden, notFound, validationError } from '../errors.ts';
+import { type AppError, conflict, forbidden, notFound } from '../errors.ts';
 import type { Member, OrgMembership, OrgRepository } from './org-repository.ts';
 import { type Role, roleAtLeast } from './roles.ts';
-
-export interface AddMemberInput {
-  email: string;
-  role: Role;
-  name?: string | undefined;
-  /** Needed only when no user has this email yet. */
-  password?: string | undefined;
-}
 
 export class OrgService {
   constructor(
     private readonly db: Database,
     private readonly orgs: OrgRepository,
-    private readonly users: UserRepository,
     private readonly audit: AuditLog,
     private readonly provisioning: Pick<ConnectionProvisioning, 'provision'>,
+    private readonly keys: Pick<ApiKeyRepository, 'revokeCreatedBy'>,
+    /** Told when a role or membership changes, so this server's cached sessions and keys go at once. */
+    private readonly caches: Pick<Caches, 'authChanged'>,
   ) {}
 
   listOrgs(caller: UserCaller): Promise<OrgMembership[]> {
@@ -44,9 +38,12 @@ export class OrgService {
     return { orgId: org.id, orgName: org.name, role: 'owner' };
   }
 
-  /** The caller's role in `orgId`; a non-member learns nothing, not even that it exists. */
-  async requireRole(caller: UserCaller, orgId: string, minimum: Role): Promise<Role> {
-    const role = await this.orgs.roleOf(caller.userId, orgId);
+  /**
+   * The caller's role in `orgId`; a non-member learns nothing, not even that it exists. Pass the
+   * transaction that holds the organization's lock to decide on a role no concurrent change moves.
+   */
+  async requireRole(caller: UserCaller, orgId: string, minimum: Role, db?: Database): Promise<Role> {
+    const role = await this.orgs.roleOf(caller.userId, orgId, db);
     if (!role) throw notFound('Organization');
     if (!roleAtLeast(role, minimum))
       throw forbidden(`This needs the ${minimum} role in the organization; you are ${role}`);
@@ -58,61 +55,23 @@ export class OrgService {
     return this.orgs.members(orgId);
   }
 
-  async addMember(caller: UserCaller, orgId: string, input: AddMemberInput): Promise<Member> {
-    const callerRole = await this.requireRole(caller, orgId, 'admin');
-    const event = auditEvent(
-      caller,
-      orgId,
-      'member.added',
-      { type: 'user', id: null },
-      {
-        email: normalizeEmail(input.email),
-        role: input.role,
-      },
-    );
-    return this.audit.attempt(event, () => this.insertMember(callerRole, orgId, input, event));
-  }
-
-  private async insertMember(callerRole: Role, orgId: string, input: AddMemberInput, event: AuditEvent) {
-    assertMayGrant(callerRole, input.role);
-    const existing = await this.users.findByEmail(input.email);
-    if (!existing && !input.password) {
-      throw validationError([{ field: 'password', message: 'is required to create a user for a new email' }]);
-    }
-    const passwordHash = existing ? undefined : await hashPassword(input.password as string);
-    return this.orgs.withOrgLocked(orgId, async (tx) => {
-      const user =
-        existing ??
-        (await this.users.create(
-          {
-            email: input.email,
-            name: input.name ?? normalizeEmail(input.email).split('@')[0] ?? '',
-            passwordHash: passwordHash as string,
-          },
-          tx,
-        ));
-      const added = await this.orgs.addMember(orgId, user.id, input.role, tx);
-      if (!added) throw conflict('already_member', `${user.email} is already a member of this organization`);
-      await writeAudit(tx, { ...event, targetId: user.id, detail: { ...event.detail, newUser: !existing } });
-      return { userId: user.id, email: user.email, name: user.name, role: input.role };
-    });
-  }
-
   async changeRole(caller: UserCaller, orgId: string, userId: string, role: Role): Promise<Member> {
     const callerRole = await this.requireRole(caller, orgId, 'admin');
     const event = auditEvent(caller, orgId, 'member.role_changed', { type: 'user', id: userId }, { role });
     return this.audit.attempt(event, () =>
-      this.orgs.withOrgLocked(orgId, async (tx) => {
-        assertMayGrant(callerRole, role);
-        const target = await this.findMember(orgId, userId, tx);
-        assertMayManage(callerRole, target.role);
-        if (target.role === 'owner' && role !== 'owner' && (await this.orgs.countOwners(orgId, tx)) <= 1) {
-          throw lastOwner();
-        }
-        await this.orgs.setRole(orgId, userId, role, tx);
-        await writeAudit(tx, { ...event, detail: { email: target.email, from: target.role, role } });
-        return { ...target, role };
-      }),
+      this.orgs
+        .withOrgLocked(orgId, async (tx) => {
+          assertMayGrant(callerRole, role);
+          const target = await this.findMember(orgId, userId, tx);
+          assertMayManage(callerRole, target.role);
+          if (target.role === 'owner' && role !== 'owner' && (await this.orgs.countOwners(orgId, tx)) <= 1) {
+            throw lastOwner();
+          }
+          await this.orgs.setRole(orgId, userId, role, tx);
+          await writeAudit(tx, { ...event, detail: { email: target.email, from: target.role, role } });
+          return { ...target, role };
+        })
+        .finally(() => this.caches.authChanged()),
     );
   }
 
@@ -120,13 +79,29 @@ export class OrgService {
     const callerRole = await this.requireRole(caller, orgId, 'admin');
     const event = auditEvent(caller, orgId, 'member.removed', { type: 'user', id: userId });
     await this.audit.attempt(event, () =>
-      this.orgs.withOrgLocked(orgId, async (tx) => {
-        const target = await this.findMember(orgId, userId, tx);
-        assertMayManage(callerRole, target.role);
-        if (target.role === 'owner' && (await this.orgs.countOwners(orgId, tx)) <= 1) throw lastOwner();
-        await this.orgs.removeMember(orgId, userId, tx);
-        await writeAudit(tx, { ...event, detail: { email: target.email, role: target.role } });
-      }),
+      this.orgs
+        .withOrgLocked(orgId, async (tx) => {
+          const target = await this.findMember(orgId, userId, tx);
+          assertMayManage(callerRole, target.role);
+          if (target.role === 'owner' && (await this.orgs.countOwners(orgId, tx)) <= 1) throw lastOwner();
+          await this.orgs.removeMember(orgId, userId, tx);
+          // Keys outlive neither their creator's membership nor this transaction.
+          const keys = await this.keys.revokeCreatedBy(orgId, userId, tx);
+          await writeAudit(
+            tx,
+            { ...event, detail: { email: target.email, role: target.role } },
+            ...keys.map((key) =>
+              auditEvent(
+                caller,
+                orgId,
+                'api_key.revoked',
+                { type: 'api_key', id: key.id },
+                { name: key.name, role: key.role, reason: 'creator_left' },
+              ),
+            ),
+          );
+        })
+        .finally(() => this.caches.authChanged()),
     );
   }
 

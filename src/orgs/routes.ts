@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { AppError } from '../errors.ts';
 import { type Guards, userCallerOf } from '../http/authenticate.ts';
-import { COOKIE_SECURITY, errors, stringEnum } from '../http/schemas.ts';
+import { COOKIE_SECURITY, errorResponse, errors, PUBLIC, stringEnum } from '../http/schemas.ts';
 import type { OrgService } from './org-service.ts';
 import { ROLES } from './roles.ts';
 
@@ -84,35 +85,30 @@ export const orgRoutes: FastifyPluginAsyncTypebox<{ orgs: OrgService; guards: Gu
     async (request) => orgs.listMembers(userCallerOf(request), request.params.orgId),
   );
 
+  // People join by invitation only (SPEC section 11); the old route says where to go instead.
   app.post(
     '/orgs/:orgId/members',
     {
-      ...common,
       schema: {
         tags,
-        summary: 'Add a member (admin); creates the user when the email is new',
-        security: COOKIE_SECURITY,
+        summary: 'Gone: invite people instead (POST /orgs/{orgId}/invitations)',
+        description:
+          'Adding a member by email and password is no longer possible: nobody sets another person’s password. Invite them with `POST /orgs/{orgId}/invitations`; they choose their own password when they accept.',
+        deprecated: true,
+        security: PUBLIC,
         params: OrgParams,
-        body: Type.Object(
-          {
-            email: Type.String({ format: 'email', maxLength: 320 }),
-            role: RoleSchema,
-            name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-            password: Type.Optional(
-              Type.String({
-                minLength: 8,
-                maxLength: 1024,
-                description: 'Required when the email has no user yet.',
-              }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 201: Member, ...errors(400, 401, 403, 404, 409) },
+        response: {
+          410: errorResponse(410, 'Always: members join by invitation (`code: use_invitations`).'),
+        },
       },
     },
-    async (request, reply) =>
-      reply.code(201).send(await orgs.addMember(userCallerOf(request), request.params.orgId, request.body)),
+    async (request) => {
+      throw new AppError(
+        410,
+        'use_invitations',
+        `Members join by invitation now: POST /orgs/${request.params.orgId}/invitations {email, role}`,
+      );
+    },
   );
 
   app.patch(

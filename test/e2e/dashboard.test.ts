@@ -159,29 +159,39 @@ describe('dashboard', () => {
     await expect(page.getByRole('link', { name: 'Members' }).count()).resolves.toBe(0);
   });
 
-  it('lets an admin manage members', async () => {
+  it('lets an admin change a member’s role and remove them after confirming, and says why the last owner stays', async () => {
+    const colleague = await t.userWithRole('editor');
     await signIn();
     await page.getByRole('link', { name: 'Members' }).click();
-    await page.getByRole('heading', { name: 'Members' }).waitFor();
-    await page.getByLabel('Email', { exact: true }).fill('new.colleague@example.com');
-    await page.getByLabel('Role', { exact: true }).selectOption('editor');
-    await page.getByLabel('Password (for a new user)').fill('colleague-pass-1');
-    await page.getByRole('button', { name: 'Add member' }).click();
-    await page.getByRole('cell', { name: 'new.colleague@example.com', exact: true }).waitFor();
+    await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor();
+    await page.getByRole('cell', { name: colleague.email, exact: true }).waitFor();
     // Check what the server holds, not the network: the page's reload can be over before a listener starts.
     const roleOf = async (email: string) =>
       (await t.request(t.owner.cookie, 'GET', `/orgs/${t.orgId}/members`))
         .json()
         .find((m: { email: string }) => m.email === email)?.role;
-    await expect.poll(() => roleOf('new.colleague@example.com')).toBe('editor');
-    await page.getByLabel('Role of new.colleague@example.com').selectOption('viewer');
-    await expect.poll(() => roleOf('new.colleague@example.com')).toBe('viewer');
-    // The page shows it once its reload after the change lands.
-    await expect.poll(() => page.getByLabel('Role of new.colleague@example.com').inputValue()).toBe('viewer');
+    await page.getByLabel(`Role of ${colleague.email}`).selectOption('viewer');
+    await expect.poll(() => roleOf(colleague.email)).toBe('viewer');
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${colleague.email} is now a viewer.` })
+      .waitFor();
+    await expect(page.getByLabel(`Role of ${colleague.email}`).inputValue()).resolves.toBe('viewer');
     await shot('members');
     // The last owner cannot be demoted: the API says so, and the page shows it.
     await page.getByLabel(`Role of ${OWNER.email}`).selectOption('admin');
     await expect(page.getByRole('alert').textContent()).resolves.toContain('last owner');
+    // Removing asks first, then says it is done.
+    await page.getByRole('button', { name: `Remove ${colleague.email}…` }).click();
+    await page.getByRole('button', { name: 'Keep them' }).click();
+    await page.getByRole('button', { name: `Remove ${colleague.email}…` }).click();
+    await page.getByRole('button', { name: 'Yes, remove' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Removed ${colleague.email}` })
+      .waitFor();
+    await page.getByRole('cell', { name: colleague.email, exact: true }).waitFor({ state: 'detached' });
+    await expect.poll(() => roleOf(colleague.email)).toBeUndefined();
   });
 
   it('lets an admin create an API key (secret shown once) that works, revoke it, and read the audit log', async () => {

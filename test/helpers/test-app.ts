@@ -16,6 +16,8 @@ import { SecretBox } from '../../src/secrets/secret-box.ts';
 
 export const EMULATOR_KEY = 'test-emulator-key';
 export const OWNER = { email: 'owner@example.com', password: 'owner-password-1' };
+/** The password of every member `userWithRole` makes. */
+export const MEMBER_PASSWORD = 'member-password-1';
 
 export interface TestUser {
   userId: string;
@@ -42,7 +44,7 @@ export interface TestApp {
   /** The owner's organization's default connection: the test emulator, as VAPI_API_KEY makes it. */
   connectionId: string;
   secrets: SecretBox;
-  /** A new member of the owner's organization with this role, signed in. */
+  /** A new member of the owner's organization with this role, invited by the owner and signed in. */
   userWithRole(role: Role): Promise<TestUser>;
   login(email: string, password: string): Promise<string>;
   /** Another server on the same database, with its own caches and notification listener. */
@@ -66,7 +68,13 @@ export interface TestAppOptions {
   logLines?: string[];
   /** On PGlite, keep the database in this folder instead of in memory. */
   pgliteDataDir?: string;
+  /** With SMTP set up, where `userWithRole` finds the emailed invitation link. */
+  mailbox?: { waitFor(to: string): Promise<{ text: string }> };
+  /** Opens the operator's route with this token (as the server does on PGlite); its links start with OPERATOR_ORIGIN. */
+  operatorToken?: string;
 }
+
+export const OPERATOR_ORIGIN = 'http://localhost:3999';
 
 /**
  * A database for one test file, on whichever engine this Vitest project runs against, and a way
@@ -119,7 +127,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const services = createServices(config, database.db, logger, deps);
   const stopListening = await listenForChanges(database, services.caches, logger);
   await services.auth.ensureFirstOwner({ email: OWNER.email, password: OWNER.password, orgName: 'Acme' });
-  const app = await buildApp({ config, db: database.db, services, logger });
+  const operator = options.operatorToken
+    ? { token: options.operatorToken, origin: () => OPERATOR_ORIGIN }
+    : undefined;
+  const app = await buildApp({ config, db: database.db, services, logger, operator });
   await app.ready();
 
   const request = injector(app);
@@ -154,10 +165,19 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     async userWithRole(role: Role) {
       counter += 1;
       const email = `${role}${counter}-${randomBytes(3).toString('hex')}@example.com`;
-      const password = 'member-password-1';
-      const res = await request(ownerCookie, 'POST', `/orgs/${orgId}/members`, { email, role, password });
-      if (res.statusCode !== 201) throw new Error(`add member failed: ${res.statusCode} ${res.body}`);
-      return { userId: res.json().userId, email, cookie: await login(email, password) };
+      const password = MEMBER_PASSWORD;
+      const invited = await request(ownerCookie, 'POST', `/orgs/${orgId}/invitations`, { email, role });
+      if (invited.statusCode !== 201) throw new Error(`invite failed: ${invited.statusCode} ${invited.body}`);
+      const link: string | undefined =
+        invited.json().acceptUrl ??
+        /\S+\/invitations\/[\w-]+/.exec((await options.mailbox?.waitFor(email))?.text ?? '')?.[0];
+      if (!link) throw new Error('invited, but no link: pass `mailbox` to startTestApp when SMTP is set up');
+      const res = await request(undefined, 'POST', `/invitations/${linkToken(link)}/accept`, {
+        name: `${role} ${counter}`,
+        password,
+      });
+      if (res.statusCode !== 201) throw new Error(`accept failed: ${res.statusCode} ${res.body}`);
+      return { userId: res.json().user.id, email, cookie: sessionCookie(res) };
     },
     async secondServer() {
       const database2 = await reopen();
@@ -200,6 +220,13 @@ function injector(app: FastifyInstance): TestApp['request'] {
       headers: { ...(cookie ? { cookie } : {}), ...headers },
       ...(body === undefined ? {} : { payload: body as object }),
     });
+}
+
+/** The token at the end of an invitation or password reset link. */
+export function linkToken(link: string): string {
+  const token = new URL(link).pathname.split('/').at(-1);
+  if (!token) throw new Error(`no token in ${link}`);
+  return token;
 }
 
 export function sessionCookie(res: LightMyRequestResponse): string {

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { apiKeys } from '../../src/db/schema.ts';
+import { apiKeys, auditEvents } from '../../src/db/schema.ts';
 import { assistantBody, createAssistant, startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 let t: TestApp;
@@ -202,6 +202,54 @@ describe('using a key', () => {
     expect(((await lastUsed()) as Date).getTime()).toBeGreaterThan(Date.now() - 60_000);
     const listed = (await t.request(t.owner.cookie, 'GET', keysUrl())).json();
     expect(listed.find((k: { id: string }) => k.id === key.id).lastUsedAt).not.toBeNull();
+  });
+});
+
+describe('bounded by its creator', () => {
+  it('a demoted creator’s key acts at the lower role; a removed creator’s key stops at once and is revoked', async () => {
+    const admin = await t.userWithRole('admin');
+    const created = await t.request(admin.cookie, 'POST', keysUrl(), { name: 'Admin made', role: 'admin' });
+    expect(created.statusCode).toBe(201);
+    const key = bearer(created.json().secret);
+    const a = await createAssistant(t);
+    expect(
+      (await t.request(undefined, 'PATCH', `/assistants/${a.id}`, { name: 'By key' }, key)).statusCode,
+    ).toBe(200);
+
+    await t.request(t.owner.cookie, 'PATCH', `/orgs/${t.orgId}/members/${admin.userId}`, { role: 'viewer' });
+    expect((await t.request(undefined, 'GET', `/assistants/${a.id}`, undefined, key)).statusCode).toBe(200);
+    const denied = await t.request(undefined, 'PATCH', `/assistants/${a.id}`, { name: 'Too far' }, key);
+    expect(denied.statusCode).toBe(403);
+    expect(denied.json().message).toContain('viewer');
+
+    await t.request(t.owner.cookie, 'DELETE', `/orgs/${t.orgId}/members/${admin.userId}`);
+    expect((await t.request(undefined, 'GET', `/assistants/${a.id}`, undefined, key)).statusCode).toBe(401);
+    const [row] = await t.database.db.select().from(apiKeys).where(eq(apiKeys.id, created.json().id));
+    expect(row?.revokedAt).toBeInstanceOf(Date);
+    const events = await t.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.targetId, created.json().id));
+    expect(events.map((e) => [e.action, e.detail.reason])).toContainEqual([
+      'api_key.revoked',
+      'creator_left',
+    ]);
+  });
+
+  it('a grant racing a demotion never leaves a key above its creator', async () => {
+    for (let i = 0; i < 5; i++) {
+      const admin = await t.userWithRole('admin');
+      const [grant] = await Promise.all([
+        t.request(admin.cookie, 'POST', keysUrl(), { name: `Race ${i}`, role: 'admin' }),
+        t.request(t.owner.cookie, 'PATCH', `/orgs/${t.orgId}/members/${admin.userId}`, { role: 'viewer' }),
+      ]);
+      if (grant.statusCode !== 201) {
+        expect(grant.statusCode).toBe(403);
+        continue;
+      }
+      const key = bearer(grant.json().secret);
+      expect((await t.request(undefined, 'POST', '/assistants', assistantBody(), key)).statusCode).toBe(403);
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import {
   assistantBody,
   createAssistant,
   EMULATOR_KEY,
+  linkToken,
   startTestApp,
   type TestApp,
 } from '../helpers/test-app.ts';
@@ -52,12 +53,25 @@ describe('what is recorded', () => {
   it('every kind of state change, with actor, target, request id and outcome', async () => {
     const marker = new Date(Date.now() - 5).toISOString();
     const email = `audited-${Date.now()}@example.com`;
-    const added = await t.request(t.owner.cookie, 'POST', `/orgs/${t.orgId}/members`, {
+    const invited = await t.request(t.owner.cookie, 'POST', `/orgs/${t.orgId}/invitations`, {
       email,
       role: 'viewer',
-      password: 'member-password-1',
     });
-    const memberId = added.json().userId;
+    const withdrawn = await t.request(t.owner.cookie, 'POST', `/orgs/${t.orgId}/invitations`, {
+      email: `withdrawn-${email}`,
+      role: 'viewer',
+    });
+    await t.request(t.owner.cookie, 'DELETE', `/orgs/${t.orgId}/invitations/${withdrawn.json().id}`);
+    const added = await t.request(
+      undefined,
+      'POST',
+      `/invitations/${linkToken(invited.json().acceptUrl)}/accept`,
+      {
+        name: 'Audited',
+        password: 'member-password-1',
+      },
+    );
+    const memberId = added.json().user.id;
     await t.request(t.owner.cookie, 'PATCH', `/orgs/${t.orgId}/members/${memberId}`, { role: 'editor' });
     const memberCookie = await t.login(email, 'member-password-1');
     await t.request(undefined, 'POST', '/auth/login', { email, password: 'wrong-password' });
@@ -66,6 +80,10 @@ describe('what is recorded', () => {
       newPassword: 'member-password-2',
     });
     await t.request(memberCookie, 'POST', '/auth/logout');
+    const resetLink = (await t.services.passwordResets.issueLink(email, 'http://localhost')).link;
+    await t.request(undefined, 'POST', `/auth/password-reset/${linkToken(resetLink)}`, {
+      password: 'member-password-3',
+    });
     await t.request(t.owner.cookie, 'DELETE', `/orgs/${t.orgId}/members/${memberId}`);
     const key = await t.createApiKey('editor', 'Audited key');
     const created = await t.request(undefined, 'POST', '/assistants', assistantBody(), key.headers);
@@ -95,12 +113,17 @@ describe('what is recorded', () => {
     const events = await eventsSince(marker);
     const summary = events.map((e) => `${e.action} ${e.outcome}`);
     expect(summary).toEqual([
-      'member.added success',
+      'invitation.created success',
+      'invitation.created success',
+      'invitation.revoked success',
+      'invitation.accepted success',
+      'auth.login success',
       'member.role_changed success',
       'auth.login success',
       'auth.login_failed failure',
       'auth.password_changed success',
       'auth.logout success',
+      'auth.password_reset success',
       'member.removed success',
       'api_key.created success',
       'assistant.created success',
@@ -120,16 +143,36 @@ describe('what is recorded', () => {
     // org.created is in the new organization's log, not this one.
     const theirs = (await t.request(t.owner.cookie, 'GET', `/orgs/${org.orgId}/audit`)).json();
     expect(theirs.items.map((e: Entry) => e.action)).toEqual(['org.created']);
-    // A create dropped after an unknown outcome has its own test (create-outcomes.test.ts).
-    const covered = new Set([...events.map((e) => e.action), 'org.created', 'assistant.create_abandoned']);
+    // A create dropped after an unknown outcome has its own test (create-outcomes.test.ts);
+    // member.added is from before invitations, kept for older logs.
+    const covered = new Set([
+      ...events.map((e) => e.action),
+      'org.created',
+      'assistant.create_abandoned',
+      'member.added',
+    ]);
     expect(AUDIT_ACTIONS.filter((action) => !covered.has(action))).toEqual([]);
 
     const byAction = (action: string) => events.find((e) => e.action === action) as Entry;
-    expect(byAction('member.added')).toMatchObject({
+    expect(byAction('invitation.created')).toMatchObject({
       actor: { type: 'user', id: t.owner.userId, label: t.owner.email },
-      target: { type: 'user', id: memberId },
+      target: { type: 'invitation', id: invited.json().id },
       detail: { email, role: 'viewer' },
+      requestId: invited.headers['x-request-id'],
+    });
+    expect(byAction('invitation.revoked')).toMatchObject({
+      target: { type: 'invitation', id: withdrawn.json().id },
+      detail: { email: `withdrawn-${email}` },
+    });
+    expect(byAction('invitation.accepted')).toMatchObject({
+      actor: { type: 'user', id: memberId, label: email },
+      target: { type: 'invitation', id: invited.json().id },
+      detail: { email, role: 'viewer', userId: memberId, newAccount: true },
       requestId: added.headers['x-request-id'],
+    });
+    expect(byAction('auth.password_reset')).toMatchObject({
+      actor: { type: 'user', id: memberId, label: email },
+      target: { type: 'user', id: memberId },
     });
     expect(byAction('member.role_changed').detail).toMatchObject({ from: 'viewer', role: 'editor' });
     expect(byAction('auth.login_failed')).toMatchObject({
@@ -263,7 +306,7 @@ describe('one transaction with the change', () => {
     await t.database.db.execute(sql`
       create or replace function refuse_audit() returns trigger language plpgsql as $$
       begin
-        if new.outcome = 'success' and new.action in ('member.added', 'assistant.updated') then
+        if new.outcome = 'success' and new.action in ('invitation.accepted', 'assistant.updated') then
           raise exception 'audit storage refused';
         end if;
         return new;
@@ -273,9 +316,13 @@ describe('one transaction with the change', () => {
     );
     try {
       const email = `rolled-back-${Date.now()}@example.com`;
-      const res = await t.request(t.owner.cookie, 'POST', `/orgs/${t.orgId}/members`, {
+      const invited = await t.request(t.owner.cookie, 'POST', `/orgs/${t.orgId}/invitations`, {
         email,
         role: 'viewer',
+      });
+      const token = linkToken(invited.json().acceptUrl);
+      const res = await t.request(undefined, 'POST', `/invitations/${token}/accept`, {
+        name: 'Rolled back',
         password: 'member-password-1',
       });
       expect(res.statusCode).toBe(500);
@@ -285,6 +332,8 @@ describe('one transaction with the change', () => {
         (await t.request(undefined, 'POST', '/auth/login', { email, password: 'member-password-1' }))
           .statusCode,
       ).toBe(401);
+      // Neither the account nor the acceptance was kept: the link still works.
+      expect((await t.request(undefined, 'GET', `/invitations/${token}`)).statusCode).toBe(200);
 
       // The provider took the update but the database could not store it: unchanged, and marked
       // pending so that the next sync brings the provider's copy in.

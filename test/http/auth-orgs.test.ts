@@ -3,7 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/auth/tokens.ts';
 import { sessions } from '../../src/db/schema.ts';
-import { OWNER, sessionCookie, startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { MEMBER_PASSWORD, OWNER, sessionCookie, startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 let t: TestApp;
 
@@ -83,7 +83,7 @@ describe('sign-in', () => {
 
   it('a password change ends the other sessions at once and keeps this one', async () => {
     const member = await t.userWithRole('editor');
-    const other = await t.login(member.email, 'member-password-1');
+    const other = await t.login(member.email, MEMBER_PASSWORD);
     const wrong = await t.request(member.cookie, 'POST', '/auth/password', {
       currentPassword: 'nope',
       newPassword: 'brand-new-pass-1',
@@ -91,7 +91,7 @@ describe('sign-in', () => {
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json().details).toEqual([{ field: 'currentPassword', message: 'is incorrect' }]);
     const changed = await t.request(member.cookie, 'POST', '/auth/password', {
-      currentPassword: 'member-password-1',
+      currentPassword: MEMBER_PASSWORD,
       newPassword: 'brand-new-pass-1',
     });
     expect(changed.statusCode).toBe(204);
@@ -101,7 +101,7 @@ describe('sign-in', () => {
       (
         await t.request(undefined, 'POST', '/auth/login', {
           email: member.email,
-          password: 'member-password-1',
+          password: MEMBER_PASSWORD,
         })
       ).statusCode,
     ).toBe(401);
@@ -116,10 +116,10 @@ describe('sign-in', () => {
   });
 
   it('rate-limits sign-in per address across emails', async () => {
-    // The test app's own owner sign-in is the first of the five attempts.
+    // Failures count, successes do not: the test app's own sign-ins leave the budget whole.
     const limited = await startTestApp({ env: { LOGIN_RATE_LIMIT_PER_ADDRESS: '5' } });
     try {
-      for (let i = 0; i < 4; i++) {
+      for (let i = 0; i < 5; i++) {
         const res = await limited.request(undefined, 'POST', '/auth/login', {
           email: `spray${i}@example.com`,
           password: 'guess-123',
@@ -245,52 +245,52 @@ describe('organizations and members', () => {
     expect(res.statusCode).toBe(404);
   });
 
-  it('admins list, add, change and remove members; viewers and editors may not', async () => {
+  it('admins list, change and remove members; viewers and editors may not', async () => {
     const admin = await t.userWithRole('admin');
     const editor = await t.userWithRole('editor');
+    const viewer = await t.userWithRole('viewer');
     const members = `/orgs/${t.orgId}/members`;
     expect((await t.request(editor.cookie, 'GET', members)).statusCode).toBe(403);
-    const added = await t.request(admin.cookie, 'POST', members, {
-      email: 'New.Person@example.com',
-      role: 'viewer',
-      password: 'new-person-1',
-    });
-    expect(added.statusCode).toBe(201);
-    expect(added.json()).toMatchObject({ email: 'new.person@example.com', role: 'viewer' });
-    const userId = added.json().userId;
-    expect(
-      (await t.request(admin.cookie, 'PATCH', `${members}/${userId}`, { role: 'editor' })).json().role,
-    ).toBe('editor');
+    expect((await t.request(editor.cookie, 'DELETE', `${members}/${viewer.userId}`)).statusCode).toBe(403);
     const list = (await t.request(admin.cookie, 'GET', members)).json();
-    expect(list.find((m: { userId: string }) => m.userId === userId)?.role).toBe('editor');
-    expect((await t.request(admin.cookie, 'DELETE', `${members}/${userId}`)).statusCode).toBe(204);
-    const again = await t.request(admin.cookie, 'POST', members, {
-      email: 'new.person@example.com',
+    expect(list.find((m: { userId: string }) => m.userId === viewer.userId)).toMatchObject({
+      email: viewer.email,
       role: 'viewer',
     });
-    expect(again.statusCode).toBe(201); // an existing user needs no password
-    const duplicate = await t.request(admin.cookie, 'POST', members, {
-      email: 'new.person@example.com',
-      role: 'viewer',
-    });
-    expect(duplicate.statusCode).toBe(409);
-    const noPassword = await t.request(admin.cookie, 'POST', members, {
-      email: 'brand.new@example.com',
-      role: 'viewer',
-    });
-    expect(noPassword.statusCode).toBe(400);
-    expect(noPassword.json().details).toEqual([
-      { field: 'password', message: 'is required to create a user for a new email' },
-    ]);
+    expect(
+      (await t.request(admin.cookie, 'PATCH', `${members}/${viewer.userId}`, { role: 'editor' })).json().role,
+    ).toBe('editor');
+    expect((await t.request(admin.cookie, 'DELETE', `${members}/${viewer.userId}`)).statusCode).toBe(204);
+    const after = (await t.request(admin.cookie, 'GET', members)).json();
+    expect(after.map((m: { userId: string }) => m.userId)).not.toContain(viewer.userId);
+  });
+
+  it('adding a member by email and password is gone: 410 pointing at invitations, and nothing is created', async () => {
+    const admin = await t.userWithRole('admin');
+    const email = 'set.by.admin@example.com';
+    for (const cookie of [admin.cookie, t.owner.cookie, undefined]) {
+      const res = await t.request(cookie, 'POST', `/orgs/${t.orgId}/members`, {
+        email,
+        role: 'viewer',
+        password: 'chosen-by-admin-1',
+      });
+      expect(res.statusCode).toBe(410);
+      expect(res.json()).toMatchObject({ code: 'use_invitations' });
+      expect(res.json().message).toContain(`POST /orgs/${t.orgId}/invitations`);
+    }
+    const login = await t.request(undefined, 'POST', '/auth/login', { email, password: 'chosen-by-admin-1' });
+    expect(login.statusCode).toBe(401);
+    const doc = (await t.request(undefined, 'GET', '/openapi.json')).json();
+    expect(doc.paths['/orgs/{orgId}/members'].post).toMatchObject({ deprecated: true });
+    expect(Object.keys(doc.paths['/orgs/{orgId}/members'].post.responses)).toEqual(['410']);
   });
 
   it('nobody grants more than they hold; admins cannot touch owners', async () => {
     const admin = await t.userWithRole('admin');
     const members = `/orgs/${t.orgId}/members`;
-    const grant = await t.request(admin.cookie, 'POST', members, {
+    const grant = await t.request(admin.cookie, 'POST', `/orgs/${t.orgId}/invitations`, {
       email: 'x@example.com',
       role: 'owner',
-      password: 'password-1',
     });
     expect(grant.statusCode).toBe(403);
     const demote = await t.request(admin.cookie, 'PATCH', `${members}/${t.owner.userId}`, { role: 'viewer' });
@@ -317,6 +317,47 @@ describe('organizations and members', () => {
     expect((await t.request(editor.cookie, 'GET', `/orgs/${t.orgId}/members`)).statusCode).toBe(404);
   });
 
+  it('removing a member revokes the API keys they made in that organization, one audit event each', async () => {
+    const admin = await t.userWithRole('admin');
+    const make = async (cookie: string, orgId: string, name: string) => {
+      const res = await t.request(cookie, 'POST', `/orgs/${orgId}/api-keys`, { name, role: 'viewer' });
+      expect(res.statusCode).toBe(201);
+      return res.json() as { id: string; secret: string };
+    };
+    const theirs = [
+      await make(admin.cookie, t.orgId, 'Leaver 1'),
+      await make(admin.cookie, t.orgId, 'Leaver 2'),
+    ];
+    const ownersKey = await make(t.owner.cookie, t.orgId, 'Stays');
+    const ownOrg = (await t.request(admin.cookie, 'POST', '/orgs', { name: 'Leaver Inc' })).json();
+    const elsewhere = await make(admin.cookie, ownOrg.orgId, 'Elsewhere');
+    const works = async (key: { secret: string }) =>
+      (await t.request(undefined, 'GET', '/assistants', undefined, { authorization: `Bearer ${key.secret}` }))
+        .statusCode;
+    expect(await works(theirs[0] as { secret: string })).toBe(200);
+
+    const removed = await t.request(t.owner.cookie, 'DELETE', `/orgs/${t.orgId}/members/${admin.userId}`);
+    expect(removed.statusCode).toBe(204);
+    for (const key of theirs) expect(await works(key)).toBe(401);
+    expect(await works(ownersKey)).toBe(200);
+    expect(await works(elsewhere)).toBe(200);
+    const listed = (await t.request(t.owner.cookie, 'GET', `/orgs/${t.orgId}/api-keys`)).json();
+    expect(listed.map((k: { id: string }) => k.id)).not.toContain(theirs[0]?.id);
+    const audit = (await t.request(t.owner.cookie, 'GET', `/orgs/${t.orgId}/audit?limit=10`)).json();
+    const revocations = audit.items.filter(
+      (e: { action: string; requestId: string }) =>
+        e.action === 'api_key.revoked' && e.requestId === removed.headers['x-request-id'],
+    );
+    expect(revocations.map((e: { target: { id: string } }) => e.target.id).sort()).toEqual(
+      theirs.map((k) => k.id).sort(),
+    );
+    expect(revocations[0]).toMatchObject({
+      outcome: 'success',
+      actor: { id: t.owner.userId },
+      detail: { reason: 'creator_left' },
+    });
+  });
+
   it('a non-member gets 404 for an organization’s members, whatever the method', async () => {
     const stranger = await t.userWithRole('viewer');
     const org = (await t.request(t.owner.cookie, 'POST', '/orgs', { name: 'Hidden' })).json();
@@ -324,13 +365,13 @@ describe('organizations and members', () => {
     expect((await t.request(stranger.cookie, 'GET', members)).statusCode).toBe(404);
     expect(
       (
-        await t.request(stranger.cookie, 'POST', members, {
+        await t.request(stranger.cookie, 'POST', `/orgs/${org.orgId}/invitations`, {
           email: 'a@example.com',
           role: 'viewer',
-          password: 'password-1',
         })
       ).statusCode,
     ).toBe(404);
+    expect((await t.request(stranger.cookie, 'GET', `/orgs/${org.orgId}/invitations`)).statusCode).toBe(404);
     expect((await t.request(stranger.cookie, 'DELETE', `${members}/${t.owner.userId}`)).statusCode).toBe(404);
   });
 

@@ -141,9 +141,38 @@ describe('connecting a provider account', () => {
       baseUrl: 'ftp://x',
     });
     expect(badUrl.statusCode).toBe(400);
-    const taken = await connect({ provider: 'sandbox', name: 'Sandbox' });
+    const taken = await connect({ provider: 'sandbox', name: ' Sandbox ' });
     expect(taken.statusCode).toBe(409);
     expect(taken.json().code).toBe('connection_name_taken');
+    for (const baseUrl of [
+      'http://user:pw@127.0.0.1:4411',
+      'http://127.0.0.1:4411/?x=1',
+      'http://',
+      'http://127.0.0.1:99999',
+    ]) {
+      const res = await connect({ provider: 'vapi', name: 'Odd URL', apiKey: EMULATOR_KEY, baseUrl });
+      expect(res.statusCode, baseUrl).toBe(400);
+      expect(res.json().details, baseUrl).toEqual([expect.objectContaining({ field: 'baseUrl' })]);
+      expect(res.body).not.toContain('pw@');
+    }
+    const headerBreaking = await connect({
+      provider: 'vapi',
+      name: 'Newline key',
+      apiKey: 'abcdefgh\nX-Evil: 1',
+    });
+    expect(headerBreaking.json().details).toEqual([expect.objectContaining({ field: 'apiKey' })]);
+  });
+
+  it('an address that is not Vapi’s API says so instead of blaming a missing assistant', async () => {
+    const notVapi = await connect({
+      provider: 'vapi',
+      name: 'Wrong path',
+      apiKey: EMULATOR_KEY,
+      baseUrl: `${t.emulatorUrl}/v1`,
+    });
+    expect(notVapi.statusCode).toBe(400);
+    expect(notVapi.json().code).toBe('provider_unreachable');
+    expect(notVapi.json().message).toMatch(/answered 404: is it Vapi's API/);
   });
 
   it('the key never reaches an answer, a log line or the audit log', async () => {
@@ -197,6 +226,28 @@ describe('rotation, checks and removal', () => {
     expect(refused.statusCode).toBe(409);
     expect(refused.json().code).toBe('different_provider_account');
     expect((await t.request(t.owner.cookie, 'GET', `${connectionsUrl()}/${id}`)).json().keyHint).toBe('9c1d');
+  });
+
+  it('the default connection cannot be deleted until another is the default', async () => {
+    const res = await t.request(t.owner.cookie, 'DELETE', `${connectionsUrl()}/${t.connectionId}`);
+    expect(res.statusCode).toBe(409);
+    expect(res.json().code).toBe('connection_is_default');
+  });
+
+  it('importing an assistant already managed on another connection of the organization says so', async () => {
+    const a = await createAssistant(t);
+    const second = (
+      await connect({ provider: 'vapi', name: 'Second door', apiKey: EMULATOR_KEY, baseUrl: t.emulatorUrl })
+    ).json();
+    const res = await t.request(t.owner.cookie, 'POST', '/assistants/import', {
+      connectionId: second.id,
+      providerAssistantId: a.providerAssistantId,
+    });
+    expect(res.statusCode).toBe(409);
+    const again = await t.request(t.owner.cookie, 'POST', '/assistants/import', {
+      providerAssistantId: a.providerAssistantId,
+    });
+    expect(again.statusCode).toBe(200);
   });
 
   it('a connection that assistants use cannot be deleted; an unused one can', async () => {

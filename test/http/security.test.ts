@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiKeys, auditEvents } from '../../src/db/schema.ts';
+import { apiKeys, auditEvents, invitations, passwordResets } from '../../src/db/schema.ts';
 import type { Role } from '../../src/orgs/roles.ts';
 import { noFaults } from '../../src/providers/vapi/emulator/emulator.ts';
 import { emulatorFetch } from '../helpers/seed.ts';
@@ -12,13 +12,15 @@ import {
   assistantBody,
   createAssistant,
   EMULATOR_KEY,
+  linkToken,
   OWNER,
   startTestApp,
   type TestApp,
   type TestUser,
 } from '../helpers/test-app.ts';
 
-type Access = 'public' | 'signed-in' | Role;
+/** `gone`: answers 410 to everyone (a route kept in the document only to say where to go instead). */
+type Access = 'public' | 'signed-in' | 'gone' | Role;
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 /** Who may call each documented route, in the caller's active organization. */
@@ -26,6 +28,8 @@ const ACCESS: Record<string, Access> = {
   'GET /healthz': 'public',
   'GET /readyz': 'public',
   'POST /auth/login': 'public',
+  'POST /auth/password-reset': 'public',
+  'POST /auth/password-reset/{token}': 'public',
   'POST /auth/logout': 'signed-in',
   'POST /auth/password': 'signed-in',
   'GET /auth/me': 'signed-in',
@@ -33,9 +37,14 @@ const ACCESS: Record<string, Access> = {
   'GET /orgs': 'signed-in',
   'POST /orgs': 'signed-in',
   'GET /orgs/{orgId}/members': 'admin',
-  'POST /orgs/{orgId}/members': 'admin',
+  'POST /orgs/{orgId}/members': 'gone',
   'PATCH /orgs/{orgId}/members/{userId}': 'admin',
   'DELETE /orgs/{orgId}/members/{userId}': 'admin',
+  'GET /orgs/{orgId}/invitations': 'admin',
+  'POST /orgs/{orgId}/invitations': 'admin',
+  'DELETE /orgs/{orgId}/invitations/{invitationId}': 'admin',
+  'GET /invitations/{token}': 'public',
+  'POST /invitations/{token}/accept': 'public',
   'GET /orgs/{orgId}/api-keys': 'admin',
   'POST /orgs/{orgId}/api-keys': 'admin',
   'DELETE /orgs/{orgId}/api-keys/{keyId}': 'admin',
@@ -83,6 +92,7 @@ async function requestFor(route: string): Promise<{ method: Method; url: string;
   const a = needsAssistant ? await createAssistant(t) : undefined;
   const member = template.includes('{userId}') ? await t.userWithRole('viewer') : undefined;
   const key = template.includes('{keyId}') ? await t.createApiKey('viewer') : undefined;
+  const invitation = template.includes('{invitationId}') ? await newInvitation() : undefined;
   // The default stays the emulator's connection; every other connection route gets a fresh sandbox.
   const connectionId = !template.includes('{connectionId}')
     ? undefined
@@ -95,15 +105,15 @@ async function requestFor(route: string): Promise<{ method: Method; url: string;
     .replace('{orgId}', t.orgId)
     .replace('{userId}', member?.userId ?? '')
     .replace('{keyId}', key?.id ?? '')
+    .replace('{invitationId}', invitation?.id ?? '')
     .replace('{connectionId}', connectionId ?? '');
   const bodies: Record<string, unknown> = {
     'POST /auth/login': { email: OWNER.email, password: OWNER.password },
     'POST /auth/active-org': { orgId: t.orgId },
     'POST /orgs': { name: 'Matrix org' },
-    'POST /orgs/{orgId}/members': {
+    'POST /orgs/{orgId}/invitations': {
       email: `m-${randomBytes(4).toString('hex')}@example.com`,
       role: 'viewer',
-      password: 'password-123',
     },
     'PATCH /orgs/{orgId}/members/{userId}': { role: 'viewer' },
     'POST /orgs/{orgId}/api-keys': { name: 'Matrix key', role: 'viewer' },
@@ -117,6 +127,16 @@ async function requestFor(route: string): Promise<{ method: Method; url: string;
     },
   };
   return { method, url, body: bodies[route] };
+}
+
+/** A pending invitation of the owner's organization, made by the owner. */
+async function newInvitation(): Promise<{ id: string; acceptUrl: string }> {
+  const res = await t.request(t.owner.cookie, 'POST', `/orgs/${t.orgId}/invitations`, {
+    email: `i-${randomBytes(4).toString('hex')}@example.com`,
+    role: 'viewer',
+  });
+  if (res.statusCode !== 201) throw new Error(`invite failed: ${res.statusCode} ${res.body}`);
+  return res.json();
 }
 
 function sandboxBody() {
@@ -140,7 +160,8 @@ describe('role matrix', () => {
     const outcomes: string[] = [];
     for (const [route, access] of Object.entries(ACCESS)) {
       // Logout and password change act on the caller's own session; auth-orgs.test.ts covers them.
-      if (access === 'public' || route === 'POST /auth/logout' || route === 'POST /auth/password') continue;
+      if (access === 'public' || access === 'gone') continue;
+      if (route === 'POST /auth/logout' || route === 'POST /auth/password') continue;
       for (const role of ROLE_ORDER) {
         const { method, url, body } = await requestFor(route);
         const res = await t.request(users[role].cookie, method, url, body);
@@ -158,7 +179,7 @@ describe('role matrix', () => {
     );
     const outcomes: string[] = [];
     for (const [route, access] of Object.entries(ACCESS)) {
-      if (access === 'public') continue;
+      if (access === 'public' || access === 'gone') continue;
       const onAssistants = route.split(' ')[1]?.startsWith('/assistants');
       for (const role of ROLE_ORDER) {
         const { method, url, body } = await requestFor(route);
@@ -176,10 +197,30 @@ describe('role matrix', () => {
   it('without a session every non-public route is a 401', async () => {
     const failures: string[] = [];
     for (const [route, access] of Object.entries(ACCESS)) {
-      if (access === 'public') continue;
+      if (access === 'public' || access === 'gone') continue;
       const { method, url, body } = await requestFor(route);
       const res = await t.request(undefined, method, url, body);
       if (res.statusCode !== 401) failures.push(`${route} → ${res.statusCode}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('a gone route is a 410 for everyone: every role, an API key, no session', async () => {
+    const key = await t.createApiKey('admin');
+    const callers: Array<[string | undefined, Record<string, string>]> = [
+      [(await t.userWithRole('viewer')).cookie, {}],
+      [t.owner.cookie, {}],
+      [undefined, key.headers],
+      [undefined, {}],
+    ];
+    const failures: string[] = [];
+    for (const [route, access] of Object.entries(ACCESS)) {
+      if (access !== 'gone') continue;
+      for (const [cookie, headers] of callers) {
+        const { method, url, body } = await requestFor(route);
+        const res = await t.request(cookie, method, url, body, headers);
+        if (res.statusCode !== 410) failures.push(`${route} → ${res.statusCode}`);
+      }
     }
     expect(failures).toEqual([]);
   });
@@ -193,10 +234,11 @@ describe('tenant isolation matrix', () => {
     await t.request(outsider.cookie, 'POST', '/auth/active-org', { orgId: theirOrg.orgId });
     const victim = await createAssistant(t);
     const victimKey = await t.createApiKey('viewer');
+    const victimInvitation = await newInvitation();
     t.emulator.requests.length = 0;
     const failures: string[] = [];
-    for (const route of Object.keys(ACCESS).filter((r) =>
-      /\{(id|orgId|userId|keyId|connectionId)\}/.test(r),
+    for (const route of Object.keys(ACCESS).filter(
+      (r) => ACCESS[r] !== 'gone' && /\{(id|orgId|userId|keyId|invitationId|connectionId)\}/.test(r),
     )) {
       const [method, template] = route.split(' ') as [Method, string];
       for (const id of [victim.id, victim.providerAssistantId]) {
@@ -207,11 +249,12 @@ describe('tenant isolation matrix', () => {
           .replace('{orgId}', t.orgId)
           .replace('{userId}', t.owner.userId)
           .replace('{keyId}', victimKey.id)
+          .replace('{invitationId}', victimInvitation.id)
           .replace('{connectionId}', t.connectionId);
         const bodies: Record<string, unknown> = {
           'POST /orgs/{orgId}/connections': sandboxBody(),
           'PATCH /orgs/{orgId}/connections/{connectionId}': { name: 'Stolen' },
-          'POST /orgs/{orgId}/members': { email: 'x@example.com', role: 'viewer', password: 'password-123' },
+          'POST /orgs/{orgId}/invitations': { email: 'x@example.com', role: 'viewer' },
           'POST /orgs/{orgId}/api-keys': { name: 'Stolen', role: 'viewer' },
           'PATCH /orgs/{orgId}/members/{userId}': { role: 'viewer' },
           'PATCH /assistants/{id}': { name: 'Stolen' },
@@ -224,6 +267,8 @@ describe('tenant isolation matrix', () => {
     }
     expect(failures).toEqual([]);
     expect(t.emulator.requests).toEqual([]);
+    const token = new URL(victimInvitation.acceptUrl).pathname.split('/').at(-1);
+    expect((await t.request(undefined, 'GET', `/invitations/${token}`)).statusCode).toBe(200);
     expect((await t.request(t.owner.cookie, 'GET', `/assistants/${victim.id}`)).json()).toMatchObject({
       version: 1,
       name: victim.name,
@@ -301,12 +346,14 @@ describe('bad input', () => {
     expect(accepted).toBeLessThan(1500);
   });
 
-  it('malformed create, login and member bodies are 4xx envelopes with no provider call', async () => {
+  it('malformed create, login, invitation and reset bodies are 4xx envelopes with no provider call', async () => {
     t.emulator.requests.length = 0;
-    const member = `/orgs/${t.orgId}/members`;
+    const invite = `/orgs/${t.orgId}/invitations`;
+    const accept = `/invitations/${'x'.repeat(43)}/accept`;
+    const reset = `/auth/password-reset/${'x'.repeat(43)}`;
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom('/assistants', '/auth/login', member, '/assistants/import'),
+        fc.constantFrom('/assistants', '/auth/login', invite, accept, reset, '/assistants/import'),
         hostileBody,
         async (url, body) => {
           const res = await t.app.inject({
@@ -366,22 +413,35 @@ describe('bad input', () => {
 });
 
 describe('secrets and headers', () => {
-  it('passwords, session tokens, API key secrets, password hashes and the provider key never reach a response, a log line or the audit log', async () => {
+  it('passwords, session tokens, link tokens, API key secrets, password hashes and the provider key never reach a response, a log line or the audit log', async () => {
     logLines.length = 0;
     const password = `pw-${randomBytes(8).toString('hex')}`;
     const email = `secret-${randomBytes(3).toString('hex')}@example.com`;
-    const added = await t.request(t.owner.cookie, 'POST', `/orgs/${t.orgId}/members`, {
+    // The invitation's own creation answer is the one place its link appears; it is left out here.
+    const invited = await t.request(t.owner.cookie, 'POST', `/orgs/${t.orgId}/invitations`, {
       email,
       role: 'editor',
-      password,
     });
+    const invitationToken = new URL(invited.json().acceptUrl).pathname.split('/').at(-1) as string;
+    const preview = await t.request(undefined, 'GET', `/invitations/${invitationToken}`);
+    const added = await t.request(undefined, 'POST', `/invitations/${invitationToken}/accept`, {
+      name: 'Secretive',
+      password: `${password}-first`,
+    });
+    // The operator's answer is the one place a reset link appears.
+    const resetToken = linkToken((await t.services.passwordResets.issueLink(email, 'http://localhost')).link);
+    const reset = await t.request(undefined, 'POST', `/auth/password-reset/${resetToken}`, { password });
+    expect([preview.statusCode, added.statusCode, reset.statusCode]).toEqual([200, 201, 204]);
     const login = await t.request(undefined, 'POST', '/auth/login', { email, password });
     const token = login.cookies.find((c) => c.name === 'auth-token')?.value as string;
     const cookie = `auth-token=${token}`;
     await t.request(undefined, 'POST', '/auth/login', { email, password: 'wrong-password' });
     const responses = [
+      preview,
       added,
+      reset,
       login,
+      await t.request(t.owner.cookie, 'GET', `/orgs/${t.orgId}/invitations`),
       await t.request(cookie, 'GET', '/auth/me'),
       await t.request(t.owner.cookie, 'GET', `/orgs/${t.orgId}/members`),
       await t.request(cookie, 'POST', '/assistants', assistantBody()),
@@ -400,12 +460,17 @@ describe('secrets and headers', () => {
     const stored = JSON.stringify([
       await t.database.db.select().from(auditEvents),
       await t.database.db.select().from(apiKeys),
+      await t.database.db.select().from(invitations),
+      await t.database.db.select().from(passwordResets),
     ]);
     const everything = [...responses.map((r) => r.body), ...logLines, stored].join('\n');
     expect(logLines.length).toBeGreaterThan(5);
     for (const secret of [
       password,
+      `${password}-first`,
       token,
+      invitationToken,
+      resetToken,
       key.secret,
       EMULATOR_KEY,
       '$argon2id$',

@@ -116,3 +116,27 @@ describe('Vapi emulator with the official SDK', () => {
     expect(await sdk.assistants.list()).toBeInstanceOf(Array);
   });
 });
+
+describe('the emulator’s memory', () => {
+  it('keeps at most maxRecorded requests, newest last; the sandbox records none', async () => {
+    const bounded = new VapiEmulator(KEY, { maxRecorded: 3 });
+    const quiet = new VapiEmulator(KEY, { recordRequests: false });
+    try {
+      for (const emulator of [bounded, quiet]) {
+        const base = await emulator.listen();
+        for (let i = 0; i < 5; i++) {
+          await fetch(`${base}/assistant?limit=${i}`, { headers: { authorization: `Bearer ${KEY}` } });
+        }
+      }
+      expect(bounded.received().map((r) => r.path)).toEqual([
+        '/assistant?limit=2',
+        '/assistant?limit=3',
+        '/assistant?limit=4',
+      ]);
+      expect(quiet.received()).toEqual([]);
+    } finally {
+      await bounded.close();
+      await quiet.close();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { type FormEvent, useCallback, useState } from 'react';
 import { type ApiKey, api, type Role, roleAtLeast } from './api.ts';
+import { CopyField } from './copy-field.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { RoleSelect } from './role-select.tsx';
 import { useLoaded } from './use-loaded.ts';
@@ -41,14 +42,12 @@ export function ApiKeysPage({ orgId, role }: { orgId: string; role: Role }) {
             <strong>Copy the secret of “{created.name}” now.</strong> It is shown only this once; Switchboard
             keeps only its hash.
           </p>
-          <label htmlFor="new-key-secret">Secret</label>
-          <input id="new-key-secret" readOnly value={created.secret} onFocus={(e) => e.target.select()} />
-          <button type="button" onClick={() => void navigator.clipboard?.writeText(created.secret)}>
-            Copy
-          </button>{' '}
-          <button type="button" onClick={() => setCreated(null)}>
-            Done
-          </button>
+          <CopyField id="new-key-secret" label="Secret" value={created.secret} />
+          <div className="actions">
+            <button type="button" onClick={() => setCreated(null)}>
+              Done
+            </button>
+          </div>
         </div>
       )}
       <table>

@@ -174,3 +174,31 @@ export function describeError(error: unknown): string {
     return 'Your session has ended. Please sign in again.';
   return error.message;
 }
+
+/** A pending invitation as admins see it; its token never comes back. */
+export interface Invitation {
+  id: string;
+  email: string;
+  role: Role;
+  expiresAt: string;
+  createdAt: string;
+  /** Null once the sender's account is gone. */
+  invitedBy: { id: string; name: string; email: string } | null;
+}
+
+/** `acceptUrl` only when the server sends no email: then the inviter passes the link on. */
+export interface CreatedInvitation extends Invitation {
+  acceptUrl?: string;
+}
+
+/** What anyone holding an invitation link may see of it. */
+export interface InvitationPreview {
+  organization: { id: string; name: string };
+  role: Role;
+  inviter: { name: string; email: string } | null;
+  expiresAt: string;
+  /** The invited address: only its owner can accept. */
+  email: string;
+}
+
+export const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();

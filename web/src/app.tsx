@@ -6,10 +6,12 @@ import { AssistantsPage } from './assistants-page.tsx';
 import { AuditPage } from './audit-page.tsx';
 import { ConnectionsPage } from './connections-page.tsx';
 import { ErrorMessage } from './error-message.tsx';
+import { InvitationPage } from './invitation-page.tsx';
 import { MembersPage } from './members-page.tsx';
 import { NewAssistantPage } from './new-assistant-page.tsx';
+import { ResetPasswordPage } from './reset-password-page.tsx';
 import { SignIn } from './sign-in.tsx';
-import { navigate, useRoute } from './use-route.ts';
+import { linkPageOf, navigate, useRoute } from './use-route.ts';
 
 const ADMIN_PAGES = [
   ['/members', 'Members'],
@@ -17,7 +19,16 @@ const ADMIN_PAGES = [
   ['/audit', 'Audit log'],
 ] as const;
 
+/** A link someone was sent (an invitation, a password reset) opens its own page; all else is the dashboard. */
 export function App() {
+  const route = useRoute();
+  const link = linkPageOf({ pathname: window.location.pathname, hash: `#${route}` });
+  if (link?.page === 'invitation') return <InvitationPage token={link.token} key={link.token} />;
+  if (link?.page === 'reset-password') return <ResetPasswordPage token={link.token} key={link.token} />;
+  return <Dashboard />;
+}
+
+function Dashboard() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
   const route = useRoute();
@@ -99,7 +110,7 @@ export function App() {
       <main className="page">
         <ErrorMessage text={error} />
         {!role ? (
-          <p>You are not a member of an organization yet. Ask an admin to add you.</p>
+          <p>You are not a member of an organization yet. Ask an admin of one to invite you.</p>
         ) : (
           <Routed route={route} role={role} orgId={me.activeOrgId as string} key={me.activeOrgId} />
         )}

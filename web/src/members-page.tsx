@@ -1,106 +1,114 @@
-import { type FormEvent, useCallback, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { api, type Member, ROLES, type Role, roleAtLeast } from './api.ts';
 import { ErrorMessage } from './error-message.tsx';
-import { RoleSelect } from './role-select.tsx';
+import { InvitationsPanel } from './invitations-panel.tsx';
+import { Notice } from './notice.tsx';
 import { useLoaded } from './use-loaded.ts';
+import { withArticle } from './words.ts';
 
+/** A ref that moves the keyboard to a control as it appears. */
+const focusWhenShown = (element: HTMLElement | null) => {
+  element?.focus();
+};
+
+/** Admins: who is in the organization with which role, and inviting more people. */
 export function MembersPage({ orgId, role }: { orgId: string; role: Role }) {
   const load = useCallback(async () => (await api<Member[]>('GET', `/orgs/${orgId}/members`)).data, [orgId]);
-  const { data: members, error, act } = useLoaded(load, []);
-  const [email, setEmail] = useState('');
-  const [newRole, setNewRole] = useState<Role>('viewer');
-  const [password, setPassword] = useState('');
+  const { data: members, error, loaded, perform, notice } = useLoaded(load, []);
+  const [confirmRemove, setConfirmRemove] = useState<string | null>(null);
+  // A removal takes its row's controls away: then the outcome takes the keyboard, not for a role change.
+  const [focusNotice, setFocusNotice] = useState(false);
   const grantable = ROLES.filter((r) => roleAtLeast(role, r));
 
-  const add = (event: FormEvent) => {
-    event.preventDefault();
-    void act(async () => {
-      await api('POST', `/orgs/${orgId}/members`, {
-        email,
-        role: newRole,
-        ...(password ? { password } : {}),
-      });
-      setEmail('');
-      setPassword('');
-    });
+  const changeRole = (m: Member, next: Role) => {
+    setFocusNotice(false);
+    void perform(
+      () => api('PATCH', `/orgs/${orgId}/members/${m.userId}`, { role: next }),
+      `${m.email} is now ${withArticle(next)}.`,
+    );
+  };
+
+  const remove = async (m: Member) => {
+    setFocusNotice(true);
+    const done = await perform(
+      () => api('DELETE', `/orgs/${orgId}/members/${m.userId}`),
+      `Removed ${m.email} from the organization.`,
+    );
+    if (done) setConfirmRemove(null);
+  };
+
+  const keep = (m: Member) => {
+    setConfirmRemove(null);
+    requestAnimationFrame(() => document.getElementById(`remove-${m.userId}`)?.focus());
   };
 
   return (
     <section>
       <h1>Members</h1>
       <ErrorMessage text={error} />
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Email</th>
-            <th scope="col">Role</th>
-            <th scope="col">Remove</th>
-          </tr>
-        </thead>
-        <tbody>
-          {members.map((m) => (
-            <tr key={m.userId}>
-              <td>{m.email}</td>
-              <td>
-                <select
-                  aria-label={`Role of ${m.email}`}
-                  value={m.role}
-                  onChange={(e) =>
-                    void act(() =>
-                      api('PATCH', `/orgs/${orgId}/members/${m.userId}`, { role: e.target.value }),
-                    )
-                  }
-                >
-                  {ROLES.map((r) => (
-                    <option key={r} value={r} disabled={!grantable.includes(r)}>
-                      {r}
-                    </option>
-                  ))}
-                </select>
-              </td>
-              <td>
-                <button
-                  type="button"
-                  className="danger"
-                  onClick={() => void act(() => api('DELETE', `/orgs/${orgId}/members/${m.userId}`))}
-                >
-                  Remove {m.email}
-                </button>
-              </td>
+      <Notice notice={notice} focus={focusNotice} />
+      {!loaded && !error && <p>Loading members…</p>}
+      {loaded && (
+        <table className="stacked">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              <th scope="col">Remove</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-      <h2>Add a member</h2>
-      <form onSubmit={add} className="card inline">
-        <div className="field">
-          <label htmlFor="member-email">Email</label>
-          <input
-            id="member-email"
-            type="email"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="member-role">Role</label>
-          <RoleSelect id="member-role" grantor={role} value={newRole} onChange={setNewRole} />
-        </div>
-        <div className="field">
-          <label htmlFor="member-password">Password (for a new user)</label>
-          <input
-            id="member-password"
-            type="password"
-            autoComplete="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </div>
-        <button type="submit" className="primary">
-          Add member
-        </button>
-      </form>
+          </thead>
+          <tbody>
+            {members.map((m) => (
+              <tr key={m.userId}>
+                <td data-label="Name">{m.name}</td>
+                <td data-label="Email">{m.email}</td>
+                <td data-label="Role">
+                  <select
+                    aria-label={`Role of ${m.email}`}
+                    value={m.role}
+                    onChange={(e) => changeRole(m, e.target.value as Role)}
+                  >
+                    {ROLES.map((r) => (
+                      <option key={r} value={r} disabled={!grantable.includes(r)}>
+                        {r}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  {confirmRemove === m.userId ? (
+                    <fieldset
+                      className="confirm"
+                      onKeyDown={(e) => {
+                        if (e.key === 'Escape') keep(m);
+                      }}
+                    >
+                      <legend>Remove {m.email}? They lose access to this organization at once.</legend>
+                      <button type="button" className="danger" onClick={() => void remove(m)}>
+                        Yes, remove
+                      </button>{' '}
+                      <button type="button" onClick={() => keep(m)} ref={focusWhenShown}>
+                        Keep them
+                      </button>
+                    </fieldset>
+                  ) : (
+                    <button
+                      type="button"
+                      id={`remove-${m.userId}`}
+                      className="danger"
+                      onClick={() => setConfirmRemove(m.userId)}
+                    >
+                      Remove {m.email}…
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <InvitationsPanel orgId={orgId} role={role} />
     </section>
   );
 }

@@ -6,14 +6,17 @@ export function RoleSelect({
   grantor,
   value,
   onChange,
+  ...aria
 }: {
   id: string;
   grantor: Role;
   value: Role;
   onChange: (role: Role) => void;
+  'aria-invalid'?: true | undefined;
+  'aria-describedby'?: string | undefined;
 }) {
   return (
-    <select id={id} value={value} onChange={(e) => onChange(e.target.value as Role)}>
+    <select id={id} {...aria} value={value} onChange={(e) => onChange(e.target.value as Role)}>
       {ROLES.filter((r) => roleAtLeast(grantor, r)).map((r) => (
         <option key={r} value={r}>
           {r}

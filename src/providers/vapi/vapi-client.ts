@@ -68,10 +68,17 @@ export class VapiClient implements AssistantProvider {
   }
 
   async checkKey(): Promise<{ accountId: string | null }> {
-    const page = (await this.call((request) =>
-      this.sdk.assistants.list({ limit: 1 }, request),
-    )) as unknown as ProviderAssistant[];
-    return { accountId: page[0] ? this.accountOf(page[0]) : null };
+    let page: unknown;
+    try {
+      page = await this.call((request) => this.sdk.assistants.list({ limit: 1 }, request));
+    } catch (error) {
+      // A 404 on Vapi's list means the address is not Vapi's API, not that an assistant is missing.
+      if (error instanceof ProviderError && error.code === 'provider_not_found')
+        throw notVapi('answered 404');
+      throw error;
+    }
+    if (!Array.isArray(page)) throw notVapi('answered, but not with a list of assistants');
+    return { accountId: page[0] ? this.accountOf(page[0] as ProviderAssistant) : null };
   }
 
   markOf(assistant: ProviderAssistant): CreateMark | undefined {
@@ -178,6 +185,14 @@ function retryAfterMs(error: unknown): number | undefined {
   );
 }
 
+function notVapi(what: string): ProviderError {
+  return new ProviderError(
+    500,
+    'provider_unreachable',
+    `the address ${what}: is it Vapi's API (for example https://api.vapi.ai)?`,
+  );
+}
+
 /** Our own per-attempt timer fired. */
 class ProviderTimeout extends Error {}
 
@@ -206,7 +221,7 @@ export function toProviderError(error: unknown, timeoutMs: number): ProviderErro
       );
     }
     if (status === 404)
-      return new ProviderError(404, 'provider_not_found', 'The voice provider no longer has this assistant');
+      return new ProviderError(404, 'provider_not_found', 'The voice provider does not have this assistant');
     if (status === 401 || status === 403) {
       return new ProviderError(
         500,

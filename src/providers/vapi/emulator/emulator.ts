@@ -84,8 +84,10 @@ export interface VapiEmulatorOptions {
    * added with `addKey`.
    */
   authenticate?: (token: string) => string | undefined;
-  /** Keep every request for `received()`; tests want it, the sandbox does not (it would grow forever). */
+  /** Keep requests for `received()`; tests want it, the sandbox does not. */
   recordRequests?: boolean;
+  /** At most this many recorded requests are kept, the oldest dropped first, so memory stays bounded. */
+  maxRecorded?: number;
 }
 
 export interface FailureRule {
@@ -153,16 +155,15 @@ export class VapiEmulator {
   private readonly keys = new Map<string, string>();
   private readonly authenticate: (token: string) => string | undefined;
   private readonly recordRequests: boolean;
+  private readonly maxRecorded: number;
   private lastTimestamp = 0;
 
-  constructor(
-    private readonly apiKey: string,
-    options: VapiEmulatorOptions = {},
-  ) {
+  constructor(apiKey: string, options: VapiEmulatorOptions = {}) {
     this.store = options.store ?? this.memory;
     this.keys.set(apiKey, DEFAULT_ACCOUNT);
     this.authenticate = options.authenticate ?? ((token) => this.keys.get(token));
     this.recordRequests = options.recordRequests ?? true;
+    this.maxRecorded = options.maxRecorded ?? 10_000;
     this.app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 10 * 1024 * 1024 });
     this.routes();
   }
@@ -301,8 +302,11 @@ export class VapiEmulator {
   ) {
     const account = this.accountOf(req, reply);
     if (!account) return reply;
-    if (this.recordRequests)
+    if (this.recordRequests) {
       this.requests.push({ method: req.method, path: req.url, body: req.body ?? null, at: Date.now() });
+      if (this.requests.length > this.maxRecorded)
+        this.requests.splice(0, this.requests.length - this.maxRecorded);
+    }
     const faults = this.faults;
     if (faults.hangMethods.includes(req.method)) {
       await new Promise((resolve) => req.raw.socket.once('close', resolve));

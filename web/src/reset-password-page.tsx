@@ -1,0 +1,132 @@
+import { type FormEvent, useRef, useState } from 'react';
+import { ApiError, api, describeError, fieldProblemsOf } from './api.ts';
+import { FormField } from './form-field.tsx';
+import { Notice, type NoticeText } from './notice.tsx';
+import { SignInForm } from './sign-in.tsx';
+import { sentence } from './words.ts';
+
+const focusWhenShown = (element: HTMLElement | null) => {
+  element?.focus();
+};
+
+/** Why a reset link does not work, in words: the server's for a used or expired one. */
+function linkProblem(error: unknown): string | null {
+  if (!(error instanceof ApiError)) return null;
+  if (error.status === 410) return sentence(error.message);
+  if (error.status === 404)
+    return 'This reset link is not valid: Switchboard does not know it. Check that you opened the whole link.';
+  return null;
+}
+
+/** `/reset-password/<token>`: a new password, typed twice, for the account the link was made for. */
+export function ResetPasswordPage({ token }: { token: string }) {
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [notice, setNotice] = useState<NoticeText | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(false);
+  const [deadLink, setDeadLink] = useState<string | null>(null);
+  const confirmInput = useRef<HTMLInputElement>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setNotice(null);
+    if (password !== confirm) {
+      setFields({ confirm: 'The two passwords are not the same. Type the new password again.' });
+      confirmInput.current?.focus();
+      return;
+    }
+    setFields({});
+    setBusy(true);
+    try {
+      await api('POST', `/auth/password-reset/${encodeURIComponent(token)}`, { password });
+      // The link is spent: keep it out of the address bar and the history.
+      window.history.replaceState(null, '', '/');
+      setDone(true);
+    } catch (e) {
+      const dead = linkProblem(e);
+      if (dead) setDeadLink(dead);
+      else {
+        setNotice({ kind: 'error', text: describeError(e) });
+        setFields(fieldProblemsOf(e));
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (done)
+    return (
+      <main className="page narrow">
+        <h1>Password changed</h1>
+        <p role="status" className="ok" tabIndex={-1} ref={focusWhenShown}>
+          Your password is changed. Sign in with it now.
+        </p>
+        <SignInForm onSignedIn={() => window.location.replace('/#/assistants')} />
+      </main>
+    );
+
+  if (deadLink)
+    return (
+      <main className="page narrow">
+        <h1>This reset link cannot be used</h1>
+        <p role="alert" className="error">
+          {deadLink}
+        </p>
+        <p>
+          A reset link works once, for a short while. For a new one, choose “Forgot password?” on the sign-in
+          page.
+        </p>
+        <p>
+          <a href="/">Go to the sign-in page</a>
+        </p>
+      </main>
+    );
+
+  return (
+    <main className="page narrow">
+      <h1>Set a new password</h1>
+      <form className="card" onSubmit={(e) => void submit(e)}>
+        <FormField
+          id="new-password"
+          label="New password"
+          hint="At least 8 characters."
+          error={fields.password ?? fields.newPassword}
+        >
+          {(input) => (
+            <input
+              {...input}
+              type="password"
+              autoComplete="new-password"
+              required
+              minLength={8}
+              maxLength={1024}
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          )}
+        </FormField>
+        <FormField id="confirm-password" label="Confirm new password" error={fields.confirm}>
+          {(input) => (
+            <input
+              {...input}
+              ref={confirmInput}
+              type="password"
+              autoComplete="new-password"
+              required
+              value={confirm}
+              onChange={(e) => setConfirm(e.target.value)}
+            />
+          )}
+        </FormField>
+        <Notice notice={notice} />
+        <div className="actions">
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? 'Saving…' : 'Set new password'}
+          </button>
+        </div>
+      </form>
+    </main>
+  );
+}

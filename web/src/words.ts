@@ -1,0 +1,18 @@
+// Small pieces of wording that more than one page uses.
+import type { Role } from './api.ts';
+
+/** What each role may do, in words for someone deciding whether to accept or grant it. */
+export const ROLE_WORDS: Record<Role, string> = {
+  viewer: 'can see assistants and their history',
+  editor: 'can create and change assistants',
+  admin: 'can also delete assistants and manage members, connections and API keys',
+  owner: 'has full control of the organization, including its owners',
+};
+
+/** "a viewer", "an editor". */
+export const withArticle = (role: Role) => `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`;
+
+export const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** A message as a sentence: the server's messages end without a full stop. */
+export const sentence = (text: string) => (/[.!?…]$/.test(text.trim()) ? text : `${text.trim()}.`);
