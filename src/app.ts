@@ -49,8 +49,10 @@ import { createMailer } from './mail/mailer.ts';
 import { OrgRepository } from './orgs/org-repository.ts';
 import { OrgService } from './orgs/org-service.ts';
 import { orgRoutes } from './orgs/routes.ts';
+import { providerRoutes } from './providers/routes.ts';
 import { Sandbox } from './providers/sandbox/sandbox.ts';
 import type { SecretBox } from './secrets/secret-box.ts';
+import { acceptEmptyJsonBodies } from './shared/json-body.ts';
 import { Reconciler } from './sync/reconciler.ts';
 
 export interface Services {
@@ -77,8 +79,7 @@ export interface ServiceDeps {
   clientSettings?: Partial<ClientSettings>;
 }
 
-/** Provider calls a lease must outlast: a settle read and the update, each with its retries. */
-const PROVIDER_CALLS_PER_LEASE = 2;
+/** One retry policy for every provider client: retries stop once this much time has passed. */
 const RETRY_BUDGET_MS = 5_000;
 
 export function createServices(
@@ -108,11 +109,14 @@ export function createServices(
     ...clientSettings,
   });
   const connections = new ConnectionService(db, connectionRepository, orgs, audit, clients, provisioning);
-  const leaseMs = PROVIDER_CALLS_PER_LEASE * (3 * config.providerTimeoutMs + RETRY_BUDGET_MS) + 5_000;
   const assistants = new AssistantService(
     assistantRepository,
     connections,
-    new UpdateLeases(assistantRepository, leaseMs, config.updateWaitMs),
+    new UpdateLeases(
+      assistantRepository,
+      UpdateLeases.lengthFor(config.providerTimeoutMs, RETRY_BUDGET_MS),
+      config.updateWaitMs,
+    ),
     audit,
     caches,
     log,
@@ -199,6 +203,7 @@ export async function buildApp({
   }).withTypeProvider<TypeBoxTypeProvider>();
   registerInFlightTracking(app);
   app.setValidatorCompiler(createValidatorCompiler());
+  acceptEmptyJsonBodies(app);
   app.decorateRequest('session', null);
   app.decorateRequest('actor', null);
   // Every answer names its request, so a caller can find it in the audit log and the server's log.
@@ -240,6 +245,7 @@ export async function buildApp({
   await app.register(auditRoutes, { audit: services.audit, orgs: services.orgs, guards });
   await app.register(assistantRoutes, { assistants: services.assistants, guards });
   await app.register(historyRoutes, { assistants: services.assistants, guards });
+  await app.register(providerRoutes, { guards });
   await registerDashboard(app);
   return app;
 }

@@ -4,42 +4,33 @@
 import pino from 'pino';
 import { buildApp, createServices } from './app.ts';
 import { newLinkToken } from './auth/tokens.ts';
-import { ConfigError, loadConfig } from './config/config.ts';
+import { exitWith, loadConfigOrExit } from './config/load-or-exit.ts';
 import { ConnectionRepository } from './connections/connection-repository.ts';
 import { adoptLegacyAssistants } from './connections/legacy-assistants.ts';
 import { assertStoredKeysOpen } from './connections/stored-keys.ts';
 import { listenForChanges } from './db/caches.ts';
 import { openDatabase } from './db/database.ts';
+import { logStream } from './http/log-stream.ts';
 import { loopbackUrl, removeOperatorFile, writeOperatorFile } from './http/operator.ts';
 import { loadMasterKeys } from './secrets/master-keys.ts';
 import { SecretBox, SecretsKeyError } from './secrets/secret-box.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  for (const problem of error.problems) console.error(`Configuration error: ${problem}`);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 
-const logger = pino({
-  level: config.logLevel,
-  redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
-});
+const logger = pino(
+  {
+    level: config.logLevel,
+    redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+  },
+  logStream(process.stdout.isTTY === true),
+);
 
 // Embedded PGlite opens on its own thread while this one builds the app; statements wait for it.
 const database = await openDatabase(
   config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir },
 );
-
-/** A start that cannot go on says why in one line, never with a stack trace. */
-function stopStart(message: string): never {
-  console.error(message);
-  process.exit(1);
-}
 
 let secrets: SecretBox;
 try {
@@ -52,7 +43,7 @@ try {
   }
 } catch (error) {
   if (!(error instanceof SecretsKeyError)) throw error;
-  stopStart(`Secrets error: ${error.message}`);
+  exitWith(`Secrets error: ${error.message}`);
 }
 
 const services = createServices(config, database.db, logger, { secrets });
@@ -84,7 +75,7 @@ try {
 } catch (error) {
   if (!(error instanceof SecretsKeyError)) throw error;
   await database.close();
-  stopStart(`Secrets error: ${error.message}; start with the master key that sealed them`);
+  exitWith(`Secrets error: ${error.message}; start with the master key that sealed them`);
 }
 const serverVapi = config.vapiApiKey ? { apiKey: config.vapiApiKey, baseUrl: config.vapiBaseUrl } : undefined;
 await adoptLegacyAssistants(database.db, services.provisioning, serverVapi, logger);
@@ -114,6 +105,9 @@ const settled = await services.assistants.settleStalePending({ sole: database.dr
 if (settled > 0) logger.info(`settled ${settled} assistant(s) left pending by an earlier process`);
 
 const stopListening = await listenForChanges(database, services.caches, logger);
+// Before listening: a signal that arrives while the server starts to listen still stops it cleanly.
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));
 await app.listen({ port: config.port, host: config.host });
 const address = app.server.address();
 if (address && typeof address === 'object') listeningPort = address.port;
@@ -152,5 +146,3 @@ async function shutdown(signal: string) {
   if (operatorToken) await removeOperatorFile(config.dataDir, operatorToken).catch(() => {});
   process.exit(0);
 }
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));

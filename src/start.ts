@@ -6,8 +6,8 @@ import { openPgliteEarly } from './db/pglite-thread.ts';
 
 // V8 lets the old generation grow to several times what was live after the last full
 // collection before it collects again; under load most of that is garbage kept resident. A fixed
-// 1.5 keeps the process at about 140 instead of 200–250 MiB after the benchmark's load on
-// PostgreSQL, with no measurable cost per request (bench/README.md). `npm start` also halves the
+// 1.5 keeps the process well below that after the benchmark's load, with no measurable cost per
+// request (figures in bench/README.md). `npm start` also halves the
 // young generation (--max-semi-space-size=8), which has to be set before V8 starts.
 setFlagsFromString('--heap-growing-percent=50');
 

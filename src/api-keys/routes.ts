@@ -4,7 +4,7 @@ import type { ApiKeyRow } from '../db/schema.ts';
 import { type Guards, userCallerOf } from '../http/authenticate.ts';
 import { COOKIE_SECURITY, errors } from '../http/schemas.ts';
 import type { Role } from '../orgs/roles.ts';
-import { RoleSchema } from '../orgs/routes.ts';
+import { RoleSchema } from '../orgs/schemas.ts';
 import type { ApiKeyService } from './api-key-service.ts';
 
 const ApiKey = Type.Object({

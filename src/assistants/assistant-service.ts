@@ -15,6 +15,7 @@ import {
   validationError,
 } from '../errors.ts';
 import type { AssistantProvider, ProviderAssistant } from '../providers/provider.ts';
+import { writableFields } from '../providers/vapi/catalog.ts';
 import { decodeCursor, encodeCursor, toPage } from '../shared/cursor.ts';
 import { deepEqual } from '../shared/objects.ts';
 import {
@@ -28,14 +29,13 @@ import {
 import { etagOf, ifMatchSatisfied } from './mapper.ts';
 import {
   changedPaths,
-  comparable,
   mergeAssistantPatch,
   type ProviderConfig,
   providerChanges,
   restoreChanges,
   touchedKeys,
 } from './merge.ts';
-import type { AssistantCreate, AssistantListQuery, AssistantPatch } from './schemas.ts';
+import type { AssistantCreate, AssistantListQuery, AssistantPatch, ImportRequest } from './schemas.ts';
 import type { Lease, UpdateLeases } from './update-lease.ts';
 import { validateAssistantPatch, validateConfigKeys } from './validation.ts';
 
@@ -256,6 +256,19 @@ export class AssistantService {
     );
   }
 
+  /** `POST /assistants/import`: one provider assistant by id, or every one (`all: true`), never both. */
+  import(actor: Actor, request: ImportRequest) {
+    const { providerAssistantId, all, connectionId } = request;
+    if ((providerAssistantId === undefined) === (all === undefined)) {
+      throw validationError([
+        { field: 'body', message: 'give exactly one of providerAssistantId or all: true' },
+      ]);
+    }
+    return providerAssistantId !== undefined
+      ? this.importOne(actor, providerAssistantId, connectionId)
+      : this.importAll(actor, connectionId);
+  }
+
   /** Brings one provider assistant under the organization; importing it again returns the stored one. */
   async importOne(
     actor: Actor,
@@ -379,7 +392,7 @@ export class AssistantService {
       if (!changes) return base;
       const provider = await this.providerFor(base);
       const confirmed = await provider.update(providerIdOf(base), changes);
-      const paths = changedPaths(comparable(base.config), comparable(confirmed));
+      const paths = changedPaths(writableFields(base.config), writableFields(confirmed));
       try {
         return await this.store(
           lease,
@@ -525,7 +538,7 @@ export class AssistantService {
   ): Promise<AssistantRow> {
     const row = lease.row;
     const remote = await (await this.providerFor(row)).get(providerIdOf(row));
-    const paths = changedPaths(comparable(row.config), comparable(remote));
+    const paths = changedPaths(writableFields(row.config), writableFields(remote));
     lease.syncStateAfter = 'synced';
     if (paths.length === 0) return row;
     this.log.info({ assistantId: row.id, changedPaths: paths }, 'stored a change made at the provider');

@@ -1,7 +1,6 @@
 // History, restore, sync with the provider, and import: SPEC section 6.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { validationError } from '../errors.ts';
 import { actorOf, type Guards } from '../http/authenticate.ts';
 import { errorResponse, errors, jsonResponse, SESSION_OR_KEY_SECURITY } from '../http/schemas.ts';
 import type { AssistantService } from './assistant-service.ts';
@@ -143,18 +142,9 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const { providerAssistantId, all, connectionId } = request.body;
-      if ((providerAssistantId === undefined) === (all === undefined)) {
-        throw validationError([
-          { field: 'body', message: 'give exactly one of providerAssistantId or all: true' },
-        ]);
-      }
-      const actor = actorOf(request);
-      if (providerAssistantId !== undefined) {
-        const { row, created } = await assistants.importOne(actor, providerAssistantId, connectionId);
-        return reply.code(created ? 201 : 200).send(toAssistantResponse(row));
-      }
-      const result = await assistants.importAll(actor, connectionId);
+      const result = await assistants.import(actorOf(request), request.body);
+      if ('row' in result)
+        return reply.code(result.created ? 201 : 200).send(toAssistantResponse(result.row));
       return reply.send({
         imported: result.imported.map(toAssistantResponse),
         alreadyManaged: result.alreadyManaged,

@@ -3,9 +3,9 @@
 import {
   MODEL_PROVIDERS,
   type ProviderVariant,
-  SERVER_SET_KEYS,
   TRANSCRIBER_PROVIDERS,
   VOICE_PROVIDERS,
+  writableFields,
 } from '../providers/vapi/catalog.ts';
 import { deepEqual, isPlainObject } from '../shared/objects.ts';
 import type { AssistantPatch } from './schemas.ts';
@@ -93,18 +93,13 @@ export function systemPromptOf(model: unknown): string | null {
   return typeof message?.content === 'string' ? message.content : null;
 }
 
-/** Server-managed fields change on every write; they are not part of "what changed". */
-export function comparable(config: ProviderConfig): ProviderConfig {
-  return Object.fromEntries(Object.entries(config).filter(([key]) => !SERVER_SET_KEYS.includes(key)));
-}
-
 /**
  * What to send to make `current` look like `target` again: every top-level key that differs,
  * whole, and `null` for keys the target does not have.
  */
 export function restoreChanges(current: ProviderConfig, target: ProviderConfig): ProviderConfig {
-  const from = comparable(current);
-  const to = comparable(target);
+  const from = writableFields(current);
+  const to = writableFields(target);
   const keys = [...new Set([...Object.keys(from), ...Object.keys(to)])].sort();
   return Object.fromEntries(
     keys.filter((key) => !deepEqual(from[key], to[key])).map((key) => [key, to[key] ?? null]),

@@ -122,7 +122,9 @@ export const assistantRoutes: FastifyPluginAsyncTypebox<{
         body: AssistantPatch,
         response: {
           200: withEtag('Assistant updated successfully.'),
-          ...errors(400, 401, 403, 409, 412, 415),
+          ...errors(400, 403, 409, 412, 415),
+          // The seed's words; a caller whose role lacks the permission gets the 403 beside it.
+          401: errorResponse(401, 'Not authenticated or lacking permission to update agents.'),
           404: errorResponse(404, 'Assistant not found.'),
           500: errorResponse(500, 'Error updating assistant or communicating with the external provider.'),
         },

@@ -17,6 +17,12 @@ export interface Lease {
 }
 
 const POLL_MS = 50;
+/** Provider calls a lease must outlast: a drift read and the update. */
+const PROVIDER_CALLS_PER_LEASE = 2;
+/** Each call's attempts: the first and up to two retries. */
+const ATTEMPTS_PER_CALL = 3;
+/** Room for the database statements around the calls. */
+const MARGIN_MS = 5_000;
 
 export class UpdateLeases {
   /** Wakes waiters in this process as soon as a lease is released here; others poll. */
@@ -29,6 +35,14 @@ export class UpdateLeases {
     /** How long a request waits for another update of the same assistant before a 409. */
     private readonly waitMs: number,
   ) {}
+
+  /**
+   * How long a lease lasts: longer than the longest provider exchange a holder can run, each call
+   * with its retries, so a live holder never loses it; a dead one blocks the assistant no longer.
+   */
+  static lengthFor(providerTimeoutMs: number, retryBudgetMs: number): number {
+    return PROVIDER_CALLS_PER_LEASE * (ATTEMPTS_PER_CALL * providerTimeoutMs + retryBudgetMs) + MARGIN_MS;
+  }
 
   /** A lease for a row about to be inserted (a create), held from its first statement. */
   forNewRow(): { token: string; ms: number } {

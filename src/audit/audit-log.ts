@@ -9,6 +9,7 @@ import type { Database } from '../db/database.ts';
 import { olderThan } from '../db/keyset.ts';
 import { type AuditEventRow, auditEvents } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { decodeCursor, encodeCursor, toPage } from '../shared/cursor.ts';
 
 export const AUDIT_ACTIONS = [
   'auth.login',
@@ -180,6 +181,26 @@ export class AuditLog {
   }
 
   /** Newest first; keyset pagination on (created_at, id). */
+  /** One page of the organization's events, newest first, and the cursor of the next. */
+  async page(
+    orgId: string,
+    query: {
+      limit: number;
+      cursor?: string | undefined;
+      targetId?: string | undefined;
+      actorId?: string | undefined;
+    },
+  ): Promise<{ items: AuditEventRow[]; nextCursor: string | null }> {
+    const rows = await this.list(orgId, {
+      limit: query.limit + 1,
+      before: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+      targetId: query.targetId,
+      actorId: query.actorId,
+    });
+    const page = toPage(rows, query.limit, encodeCursor);
+    return { items: page.items, nextCursor: page.next };
+  }
+
   async list(orgId: string, query: AuditQuery): Promise<AuditEventRow[]> {
     const conditions = [eq(auditEvents.orgId, orgId)];
     if (query.before) conditions.push(olderThan(auditEvents.createdAt, auditEvents.id, query.before));

@@ -4,7 +4,6 @@ import type { AuditEventRow } from '../db/schema.ts';
 import { type Guards, userCallerOf } from '../http/authenticate.ts';
 import { COOKIE_SECURITY, errors, nullable, stringEnum } from '../http/schemas.ts';
 import type { OrgService } from '../orgs/org-service.ts';
-import { decodeCursor, encodeCursor, toPage } from '../shared/cursor.ts';
 import {
   AUDIT_ACTIONS,
   AUDIT_TARGET_TYPES,
@@ -90,15 +89,8 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{
     async (request) => {
       const { orgId } = request.params;
       await orgs.requireRole(userCallerOf(request), orgId, 'admin');
-      const limit = request.query.limit ?? 50;
-      const rows = await audit.list(orgId, {
-        limit: limit + 1,
-        before: request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor),
-        targetId: request.query.targetId,
-        actorId: request.query.actorId,
-      });
-      const page = toPage(rows, limit, encodeCursor);
-      return { items: page.items.map(toAuditEntry), nextCursor: page.next };
+      const page = await audit.page(orgId, { ...request.query, limit: request.query.limit ?? 50 });
+      return { items: page.items.map(toAuditEntry), nextCursor: page.nextCursor };
     },
   );
 };

@@ -4,7 +4,7 @@
 // issued by the server through its operator route (DATA_DIR/operator.json); otherwise this opens
 // the database itself. Links start with PUBLIC_URL, or http://localhost:<port>.
 import { existsSync } from 'node:fs';
-import { ConfigError, loadConfig } from '../config/config.ts';
+import { exitWith, loadConfigOrExit } from '../config/load-or-exit.ts';
 import { openDatabase } from '../db/database.ts';
 import { passwordResetLink } from '../http/links.ts';
 import { type OperatorFile, readOperatorFile } from '../http/operator.ts';
@@ -15,11 +15,6 @@ interface Issued {
   email: string;
   link: string;
   expiresAt: string;
-}
-
-function fail(message: string): never {
-  console.error(message);
-  process.exit(1);
 }
 
 function print(issued: Issued): void {
@@ -49,25 +44,19 @@ async function askServer(operator: OperatorFile, email: string): Promise<Issued 
   } catch (error) {
     // Only a server that is gone leaves the database to this process.
     if (codedCause(error)?.code === 'ECONNREFUSED' && !isAlive(operator.pid)) return undefined;
-    fail(
+    exitWith(
       `The server (pid ${operator.pid}) does not answer at ${operator.url}; try again once it has started or stopped`,
     );
   }
   const body = (await res.json().catch(() => ({}))) as Partial<Issued> & { message?: string };
   if (res.status === 200) return body as Issued;
-  fail(body.message ?? `The server refused (HTTP ${res.status})`);
+  exitWith(body.message ?? `The server refused (HTTP ${res.status})`);
 }
 
 const email = process.argv[2]?.trim();
-if (!email || process.argv.length > 3) fail('Usage: npm run reset-password -- EMAIL');
+if (!email || process.argv.length > 3) exitWith('Usage: npm run reset-password -- EMAIL');
 
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  fail(error.problems.map((problem) => `Configuration error: ${problem}`).join('\n'));
-}
+const config = loadConfigOrExit();
 
 const operator = config.databaseUrl ? undefined : await readOperatorFile(config.dataDir);
 const fromServer = operator ? await askServer(operator, email) : undefined;
@@ -75,7 +64,7 @@ if (fromServer) {
   print(fromServer);
 } else {
   if (!config.databaseUrl && !existsSync(config.dataDir)) {
-    fail(
+    exitWith(
       `There is no database in ${config.dataDir} (DATA_DIR); set DATA_DIR or DATABASE_URL to the server's`,
     );
   }
@@ -89,7 +78,7 @@ if (fromServer) {
   } finally {
     await database.close();
   }
-  if (!issued) fail(`No user has the email ${email}`);
+  if (!issued) exitWith(`No user has the email ${email}`);
   print({
     email: issued.user.email,
     link: passwordResetLink(config.publicUrl ?? `http://localhost:${config.port}`, issued.token),

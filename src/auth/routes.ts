@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { Config } from '../config/config.ts';
 import { type Guards, SESSION_COOKIE, sessionOf } from '../http/authenticate.ts';
 import { COOKIE_SECURITY, errors, PUBLIC } from '../http/schemas.ts';
-import { OrgMembershipSchema } from '../orgs/routes.ts';
+import { OrgMembershipSchema } from '../orgs/schemas.ts';
 import type { AuthService } from './auth-service.ts';
 import { setSessionCookie } from './session-cookie.ts';
 

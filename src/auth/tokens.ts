@@ -6,7 +6,7 @@ export function newSessionToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** Runs on every request; the one-shot `hash` is about 4× faster than `createHash` for this. */
+/** Runs on every request; the one-shot `hash` is several times faster than `createHash` for this. */
 export function hashToken(token: string): string {
   return hash('sha256', token, 'hex');
 }

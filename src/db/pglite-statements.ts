@@ -43,6 +43,7 @@ export class PgliteStatements {
    * for any open transaction to end.
    */
   query(sql: string, params: unknown[], options: StatementOptions, inTransaction: boolean): Promise<Results> {
+    // runExclusive and _runExclusiveTransaction are PGlite's internals (PGLITE_INTERNALS_OF below).
     const run = () => this.db.runExclusive(() => this.run(sql, params, options, inTransaction));
     // The transactions' lock, which PGlite's own `query` takes too (it is in PGlite's typed interface).
     return inTransaction ? run() : this.db._runExclusiveTransaction(run);
@@ -156,3 +157,9 @@ function withStatement(error: unknown, sql: string, params: unknown[]): unknown 
   if (error instanceof Error) Object.assign(error, { query: sql, params });
   return error;
 }
+
+/**
+ * The PGlite release whose internal locks (`runExclusive`, `_runExclusiveTransaction`) this file
+ * takes; package.json pins it, and test/unit/pinned-internals.test.ts fails if another is installed.
+ */
+export const PGLITE_INTERNALS_OF = '0.5.16';

@@ -15,7 +15,8 @@ export interface ThreadStart {
 /**
  * PostgreSQL's default 128 MB of shared buffers lives inside PGlite's WebAssembly memory, in this
  * process. 16 MB holds a control plane's working set (the operating system caches the data files
- * behind it) and takes PGlite from about 270 to 150 MiB resident and 0.95 to 0.6 s to open.
+ * behind it) and cuts PGlite's resident memory and its time to open by about a third or more
+ * (figures in bench/README.md).
  */
 export const PGLITE_SETTINGS = ['shared_buffers=16MB'];
 

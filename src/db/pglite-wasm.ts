@@ -1,4 +1,5 @@
-// PGlite's WebAssembly is 9 MB; V8 takes about 0.3 s of background threads to compile it.
+// PGlite's WebAssembly is 9 MB; V8 takes a noticeable part of the start on background threads to
+// compile it (bench/README.md).
 // Compiled once per process and handed to every PGlite thread that `openDatabase` starts, so the
 // test suites' many in-memory databases share one compilation. (`npm start`'s early open lets its
 // thread compile its own: nothing else is loaded yet to share it with.)

@@ -38,18 +38,26 @@ function crossSiteRefusal(request: FastifyRequest, allowed: ReadonlySet<string>)
   if (SAFE_METHODS.has(request.method)) return undefined;
   const origin = requestOrigin(request);
   if (origin === undefined) return undefined;
-  if (origin === `${request.protocol}://${request.host}` || allowed.has(origin)) return undefined;
+  if (origin === ownOrigin(request) || allowed.has(origin)) return undefined;
   return forbidden(`Cross-site request refused: origin ${origin} may not change data here`);
 }
 
-function requestOrigin(request: FastifyRequest): string | undefined {
-  const origin = request.headers.origin;
-  if (origin) return origin;
-  const referer = request.headers.referer;
-  if (!referer) return undefined;
+/** The origin this request was sent to, written as a browser writes one (no default port). */
+function ownOrigin(request: FastifyRequest): string {
   try {
-    return new URL(referer).origin;
+    return new URL(`${request.protocol}://${request.host}`).origin;
   } catch {
-    return 'invalid-referer';
+    return 'invalid-host';
+  }
+}
+
+/** The Origin header, or the Referer's origin, written as a URL writes one (default ports dropped). */
+function requestOrigin(request: FastifyRequest): string | undefined {
+  const claimed = request.headers.origin || request.headers.referer;
+  if (!claimed) return undefined;
+  try {
+    return new URL(claimed).origin;
+  } catch {
+    return 'invalid-origin';
   }
 }

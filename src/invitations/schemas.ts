@@ -1,7 +1,7 @@
 // The shapes of the invitation routes, one TypeBox schema each, as the OpenAPI document shows them.
 import { Type } from 'typebox';
 import { nullable } from '../http/schemas.ts';
-import { OrgMembershipSchema, RoleSchema } from '../orgs/routes.ts';
+import { OrgMembershipSchema, RoleSchema } from '../orgs/schemas.ts';
 
 const Person = Type.Object({
   id: Type.String({ format: 'uuid' }),

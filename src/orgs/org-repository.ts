@@ -1,6 +1,6 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { type Database, inTransaction } from '../db/database.ts';
-import { apiKeys, memberships, organizations, users } from '../db/schema.ts';
+import { memberships, organizations, users } from '../db/schema.ts';
 import type { Role } from './roles.ts';
 
 export interface OrgMembership {

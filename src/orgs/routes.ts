@@ -2,20 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError } from '../errors.ts';
 import { type Guards, userCallerOf } from '../http/authenticate.ts';
-import { COOKIE_SECURITY, errorResponse, errors, PUBLIC, stringEnum } from '../http/schemas.ts';
+import { COOKIE_SECURITY, errorResponse, errors, PUBLIC } from '../http/schemas.ts';
 import type { OrgService } from './org-service.ts';
-import { ROLES } from './roles.ts';
-
-export const RoleSchema = stringEnum(
-  ROLES,
-  'viewer < editor < admin < owner; each includes the one below it.',
-);
-
-export const OrgMembershipSchema = Type.Object({
-  orgId: Type.String({ format: 'uuid' }),
-  orgName: Type.String(),
-  role: RoleSchema,
-});
+import { OrgMembershipSchema, RoleSchema } from './schemas.ts';
 
 const Member = Type.Object({
   userId: Type.String({ format: 'uuid' }),

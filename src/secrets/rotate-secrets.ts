@@ -2,26 +2,15 @@
 // the old ones with SECRETS_KEY_PREVIOUS. Afterwards SECRETS_KEY_PREVIOUS can be dropped. On
 // embedded PGlite, stop the server first (one process per data folder); on PostgreSQL it can run
 // beside the servers, which read both keys meanwhile.
-import { ConfigError, loadConfig } from '../config/config.ts';
+import { exitWith, loadConfigOrExit } from '../config/load-or-exit.ts';
 import { ConnectionRepository } from '../connections/connection-repository.ts';
 import { rewrapStoredKeys } from '../connections/stored-keys.ts';
 import { openDatabase } from '../db/database.ts';
 import { SecretBox, SecretsKeyError } from './secret-box.ts';
 
-function fail(message: string): never {
-  console.error(message);
-  process.exit(1);
-}
-
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  fail(error.problems.map((problem) => `Configuration error: ${problem}`).join('\n'));
-}
+const config = loadConfigOrExit();
 if (!config.secretsKey || !config.secretsKeyPrevious) {
-  fail(
+  exitWith(
     'rotate-secrets needs SECRETS_KEY (the new master key) and SECRETS_KEY_PREVIOUS (the one the keys are sealed under now)',
   );
 }
@@ -39,6 +28,6 @@ try {
 } catch (error) {
   if (!(error instanceof SecretsKeyError)) throw error;
   await database.close();
-  fail(`Secrets error: ${error.message}`);
+  exitWith(`Secrets error: ${error.message}`);
 }
 await database.close();

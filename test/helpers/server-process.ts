@@ -1,5 +1,7 @@
-// Runs the real server as a child process for the process-level tests.
+// Runs the real server as a child process for the process-level tests, and stops whatever a test
+// started when it ends, passed or failed.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { npmStartArgs } from '../../scripts/npm-start.ts';
 
@@ -13,13 +15,42 @@ export interface Running {
 const START_ARGS = npmStartArgs();
 const SERVER_BUNDLE = START_ARGS.at(-1) ?? '';
 
+/** The children this test file started that have not exited yet. */
+const children = new Set<ChildProcess>();
+
+/** Keeps `child` (a server, a command) for `stopStartedProcesses` until it exits. */
+export function tracked<T extends ChildProcess>(child: T): T {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/**
+ * Stops every tracked child still running: SIGTERM, then SIGKILL after `graceMs`. In `afterEach`
+ * (or `afterAll` for what `beforeAll` started), so a failed test leaves no process behind.
+ */
+export async function stopStartedProcesses(graceMs = 5_000): Promise<void> {
+  await Promise.all(
+    [...children].map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      child.kill('SIGTERM');
+      await exited;
+      clearTimeout(kill);
+    }),
+  );
+}
+
 /** Starts the server as `npm start` does, on a free port, collecting its output. */
 export function startServer(env: Record<string, string>): Running {
   if (!existsSync(SERVER_BUNDLE)) throw new Error(`${SERVER_BUNDLE} is missing: run npm run build:server`);
-  const child = spawn(process.execPath, START_ARGS, {
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = tracked(
+    spawn(process.execPath, START_ARGS, {
+      env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk;

@@ -72,18 +72,24 @@ export interface TestAppOptions {
   mailbox?: { waitFor(to: string): Promise<{ text: string }> };
   /** Opens the operator's route with this token (as the server does on PGlite); its links start with OPERATOR_ORIGIN. */
   operatorToken?: string;
+  /** A database the test opened itself (from `openTestDatabase`), instead of a new one. */
+  database?: TestDatabase;
 }
 
 export const OPERATOR_ORIGIN = 'http://localhost:3999';
+
+export interface TestDatabase {
+  database: DatabaseHandle;
+  reopen: () => Promise<DatabaseHandle>;
+  /** The PostgreSQL database's URL; undefined on PGlite. */
+  url?: string;
+}
 
 /**
  * A database for one test file, on whichever engine this Vitest project runs against, and a way
  * to open it again as another server would.
  */
-export async function openTestDatabase(pgliteDataDir?: string): Promise<{
-  database: DatabaseHandle;
-  reopen: () => Promise<DatabaseHandle>;
-}> {
+export async function openTestDatabase(pgliteDataDir?: string): Promise<TestDatabase> {
   if (process.env.TEST_DATABASE !== 'postgres') {
     // PGlite is one process's: a second server in this process shares the handle.
     const database = await openDatabase(pgliteDataDir ? { dataDir: pgliteDataDir } : { memory: true });
@@ -100,13 +106,14 @@ export async function openTestDatabase(pgliteDataDir?: string): Promise<{
   return {
     database: await openDatabase({ url: url.toString() }),
     reopen: () => openDatabase({ url: url.toString() }),
+    url: url.toString(),
   };
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const emulator = new VapiEmulator(EMULATOR_KEY);
   const emulatorUrl = await emulator.listen();
-  const { database, reopen } = await openTestDatabase(options.pgliteDataDir);
+  const { database, reopen } = options.database ?? (await openTestDatabase(options.pgliteDataDir));
   await database.migrate();
   const config = loadConfig({
     // The first organization's default connection is this file's emulator, as on a server started with these.

@@ -5,6 +5,7 @@ import { seedProviderAssistant } from '../helpers/seed.ts';
 import {
   assistantBody,
   createAssistant,
+  EMULATOR_KEY,
   startTestApp,
   type TestApp,
   type TestUser,
@@ -248,5 +249,38 @@ describe('tenancy', () => {
     expect(list.items).toEqual([]);
     expect(t.emulator.received('PATCH')).toHaveLength(0);
     expect(t.emulator.received('DELETE')).toHaveLength(0);
+  });
+});
+
+describe('bodies', () => {
+  it('a DELETE that says application/json but sends nothing is accepted, by the API and by the emulator', async () => {
+    const a = await createAssistant(t);
+    const res = await t.app.inject({
+      method: 'DELETE',
+      url: `/assistants/${a.id}`,
+      headers: { cookie: t.owner.cookie, 'content-type': 'application/json' },
+    });
+    expect(res.statusCode).toBe(204);
+    const remote = await fetch(`${t.emulatorUrl}/assistant`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${EMULATOR_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Bodiless delete' }),
+    }).then((r) => r.json() as Promise<{ id: string }>);
+    const atEmulator = await fetch(`${t.emulatorUrl}/assistant/${remote.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${EMULATOR_KEY}`, 'content-type': 'application/json' },
+    });
+    expect(atEmulator.status).toBe(200);
+  });
+
+  it('a body that is not JSON is still a 400 that says so', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/assistants',
+      headers: { cookie: t.owner.cookie, 'content-type': 'application/json' },
+      payload: '{"name": ',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(typeof res.json().message).toBe('string');
   });
 });

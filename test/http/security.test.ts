@@ -56,6 +56,7 @@ const ACCESS: Record<string, Access> = {
   'DELETE /orgs/{orgId}/connections/{connectionId}': 'admin',
   'POST /orgs/{orgId}/connections/{connectionId}/check': 'admin',
   'POST /orgs/{orgId}/connections/{connectionId}/default': 'admin',
+  'GET /providers': 'viewer',
   'GET /assistants': 'viewer',
   'POST /assistants': 'editor',
   'GET /assistants/{id}': 'viewer',
@@ -71,6 +72,8 @@ const ROLE_ORDER: Role[] = ['viewer', 'editor', 'admin', 'owner'];
 
 let t: TestApp;
 let documented: string[];
+/** Routes whose OpenAPI security accepts an organization API key. */
+let keyRoutes: Set<string>;
 const logLines: string[] = [];
 
 beforeAll(async () => {
@@ -78,6 +81,15 @@ beforeAll(async () => {
   const doc = (await t.request(undefined, 'GET', '/openapi.json')).json();
   documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
     Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+  );
+  keyRoutes = new Set(
+    Object.entries(
+      doc.paths as Record<string, Record<string, { security?: Array<Record<string, unknown>> }>>,
+    ).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => op.security?.some((scheme) => 'apiKeyAuth' in scheme))
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    ),
   );
 });
 afterAll(() => t.close());
@@ -180,7 +192,8 @@ describe('role matrix', () => {
     const outcomes: string[] = [];
     for (const [route, access] of Object.entries(ACCESS)) {
       if (access === 'public' || access === 'gone') continue;
-      const onAssistants = route.split(' ')[1]?.startsWith('/assistants');
+      const onAssistants = keyRoutes.has(route);
+      expect(onAssistants).toBe(/^\w+ \/(assistants|providers)/.test(route));
       for (const role of ROLE_ORDER) {
         const { method, url, body } = await requestFor(route);
         const res = await t.request(undefined, method, url, body, keys[role]?.headers);

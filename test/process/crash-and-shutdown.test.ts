@@ -4,9 +4,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { noFaults, VapiEmulator } from '../../src/providers/vapi/emulator/emulator.ts';
-import { api, listeningUrl, type Running, signIn, startServer } from '../helpers/server-process.ts';
+import {
+  api,
+  listeningUrl,
+  type Running,
+  signIn,
+  startServer,
+  stopStartedProcesses,
+} from '../helpers/server-process.ts';
 
 const KEY = 'process-emulator-key';
 const ADMIN = { email: 'ops@example.com', password: 'ops-password-1' };
@@ -22,6 +29,7 @@ afterAll(async () => {
   await emulator.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
+afterEach(() => stopStartedProcesses());
 beforeEach(() => {
   emulator.faults = noFaults();
   // Each test waits on "Vapi received the PATCH"; an earlier test's PATCH must not count.

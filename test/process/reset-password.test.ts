@@ -6,31 +6,35 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { projectPath } from '../../src/config/paths.ts';
-import { listeningUrl, type Running, signIn, startServer } from '../helpers/server-process.ts';
+import {
+  listeningUrl,
+  type Running,
+  signIn,
+  startServer,
+  stopStartedProcesses,
+  tracked,
+} from '../helpers/server-process.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-reset-'));
 const operatorFile = join(dataDir, 'operator.json');
-const running: Running[] = [];
-afterAll(async () => {
-  for (const server of running) server.child.kill('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterEach(() => stopStartedProcesses());
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function start(env: Record<string, string> = {}): Running {
-  const server = startServer({ DATA_DIR: dataDir, ...env });
-  running.push(server);
-  return server;
+  return startServer({ DATA_DIR: dataDir, ...env });
 }
 
 /** Runs the command as `npm run reset-password -- EMAIL` does. */
 function resetPassword(email: string, env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/auth/reset-password-command.ts', email], {
-    cwd: projectPath(),
-    env: { PATH: process.env.PATH, DATA_DIR: dataDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = tracked(
+    spawn(process.execPath, ['--import', 'tsx', 'src/auth/reset-password-command.ts', email], {
+      cwd: projectPath(),
+      env: { PATH: process.env.PATH, DATA_DIR: dataDir, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => {

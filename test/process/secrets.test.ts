@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VapiEmulator } from '../../src/providers/vapi/emulator/emulator.ts';
-import { listeningUrl, startServer } from '../helpers/server-process.ts';
+import { listeningUrl, startServer, stopStartedProcesses, tracked } from '../helpers/server-process.ts';
 
 const KEY = 'secrets-process-vapi-key';
 const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-secrets-'));
@@ -21,6 +21,7 @@ beforeAll(async () => {
   emulator = new VapiEmulator(KEY);
   env = { DATA_DIR: dataDir, VAPI_API_KEY: KEY, VAPI_BASE_URL: await emulator.listen() };
 });
+afterEach(() => stopStartedProcesses());
 afterAll(async () => {
   await emulator.close();
   rmSync(dataDir, { recursive: true, force: true });
@@ -38,9 +39,11 @@ async function startAndStop(extra: Record<string, string>) {
 }
 
 function rotateSecrets(extra: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/secrets/rotate-secrets.ts'], {
-    env: { PATH: process.env.PATH, ...env, ...extra },
-  });
+  const child = tracked(
+    spawn(process.execPath, ['--import', 'tsx', 'src/secrets/rotate-secrets.ts'], {
+      env: { PATH: process.env.PATH, ...env, ...extra },
+    }),
+  );
   let output = '';
   child.stdout.on('data', (chunk) => {
     output += chunk;

@@ -3,10 +3,11 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { listeningUrl, startServer } from '../helpers/server-process.ts';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { listeningUrl, startServer, stopStartedProcesses } from '../helpers/server-process.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-process-'));
+afterEach(() => stopStartedProcesses());
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 const start = (env: Record<string, string>) => startServer({ DATA_DIR: dataDir, ...env });
 

@@ -5,7 +5,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { noFaults, VapiEmulator } from '../../src/providers/vapi/emulator/emulator.ts';
 import { distinctModelUpdates, expectSerialised } from '../helpers/concurrency.ts';
-import { api, listeningUrl, type Running, signIn, startServer } from '../helpers/server-process.ts';
+import {
+  api,
+  listeningUrl,
+  type Running,
+  signIn,
+  startServer,
+  stopStartedProcesses,
+} from '../helpers/server-process.ts';
 
 const KEY = 'two-servers-key';
 const ADMIN = { email: 'ops@example.com', password: 'ops-password-1' };
@@ -41,9 +48,9 @@ beforeAll(async () => {
   urls = await Promise.all(servers.map(listeningUrl));
 }, 120_000);
 
+// Both servers serve every test; they stop when the file ends, even when one failed to start.
 afterAll(async () => {
-  for (const server of servers) server.child.kill('SIGTERM');
-  await Promise.all(servers.map((s) => s.exited));
+  await stopStartedProcesses();
   await emulator.close();
 });
 

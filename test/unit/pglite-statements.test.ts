@@ -127,12 +127,17 @@ describe('PgliteStatements', () => {
   it('runs inside an open transaction, and a statement prepared in one that rolled back still runs', async () => {
     const statements = new PgliteStatements(db);
     const text = 'insert into item (name) values ($1) returning name';
-    await db
+    // Assertions inside the transaction would be swallowed with the rollback: the rows come out.
+    const rollBack = new Error('roll back');
+    let inside: unknown[] | undefined;
+    const outcome = await db
       .transaction(async () => {
-        expect((await statements.query(text, ['kept?'], objects, true)).rows).toEqual([{ name: 'kept?' }]);
-        throw new Error('roll back');
+        inside = (await statements.query(text, ['kept?'], objects, true)).rows;
+        throw rollBack;
       })
-      .catch(() => {});
+      .catch((error) => error);
+    expect(outcome).toBe(rollBack);
+    expect(inside).toEqual([{ name: 'kept?' }]);
     const count = await db.query<{ n: number }>(`select count(*)::int as n from item where name = 'kept?'`);
     expect(count.rows[0]?.n).toBe(0);
     expect((await statements.query(text, ['after'], objects, false)).rows).toEqual([{ name: 'after' }]);

@@ -6,8 +6,9 @@ import { validateConfigKeys } from '../../src/assistants/validation.ts';
 import { hashPassword, verifyPassword } from '../../src/auth/passwords.ts';
 import { hashToken, newSessionToken } from '../../src/auth/tokens.ts';
 import { AppError } from '../../src/errors.ts';
+import { writableFields } from '../../src/providers/vapi/catalog.ts';
 import { validateAssistantDto } from '../../src/providers/vapi/emulator/validate.ts';
-import { toProviderError, writableFields } from '../../src/providers/vapi/vapi-client.ts';
+import { toProviderError } from '../../src/providers/vapi/vapi-client.ts';
 import { decodeCursor, encodeCursor } from '../../src/shared/cursor.ts';
 
 describe('If-Match', () => {

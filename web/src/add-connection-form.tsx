@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { api, type Connection } from './api.ts';
+import { answer, api } from './api.ts';
 import { AT_ADD_FORM, type Feedback, type Perform } from './connection-actions.ts';
 import { connectionLabel } from './connection-words.tsx';
 import { FormField } from './form-field.tsx';
@@ -41,7 +41,9 @@ export function AddConnectionForm({
           }
         : { provider, name: name.trim() };
     const done = await perform(AT_ADD_FORM, async () => {
-      const { data } = await api<Connection>('POST', `/orgs/${orgId}/connections`, body);
+      const { data } = await answer(
+        api.POST('/orgs/{orgId}/connections', { params: { path: { orgId } }, body }),
+      );
       return {
         text:
           data.provider === 'sandbox'

@@ -1,5 +1,5 @@
 import { type FormEvent, useCallback, useState } from 'react';
-import { type ApiKey, api, type Role, roleAtLeast } from './api.ts';
+import { answer, api, type Role, roleAtLeast } from './api.ts';
 import { CopyField } from './copy-field.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { RoleSelect } from './role-select.tsx';
@@ -8,7 +8,10 @@ import { useLoaded } from './use-loaded.ts';
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'never');
 
 export function ApiKeysPage({ orgId, role }: { orgId: string; role: Role }) {
-  const load = useCallback(async () => (await api<ApiKey[]>('GET', `/orgs/${orgId}/api-keys`)).data, [orgId]);
+  const load = useCallback(
+    async () => (await answer(api.GET('/orgs/{orgId}/api-keys', { params: { path: { orgId } } }))).data,
+    [orgId],
+  );
   const { data: keys, error, act } = useLoaded(load, []);
   const [name, setName] = useState('');
   const [keyRole, setKeyRole] = useState<Role>('viewer');
@@ -19,11 +22,10 @@ export function ApiKeysPage({ orgId, role }: { orgId: string; role: Role }) {
     event.preventDefault();
     setCreated(null);
     void act(async () => {
-      const res = await api<ApiKey & { secret: string }>('POST', `/orgs/${orgId}/api-keys`, {
-        name,
-        role: keyRole,
-      });
-      setCreated({ name: res.data.name, secret: res.data.secret });
+      const { data } = await answer(
+        api.POST('/orgs/{orgId}/api-keys', { params: { path: { orgId } }, body: { name, role: keyRole } }),
+      );
+      setCreated({ name: data.name, secret: data.secret });
       setName('');
     });
   };
@@ -83,7 +85,15 @@ export function ApiKeysPage({ orgId, role }: { orgId: string; role: Role }) {
                     <button
                       type="button"
                       className="danger"
-                      onClick={() => void act(() => api('DELETE', `/orgs/${orgId}/api-keys/${k.id}`))}
+                      onClick={() =>
+                        void act(() =>
+                          answer(
+                            api.DELETE('/orgs/{orgId}/api-keys/{keyId}', {
+                              params: { path: { orgId, keyId: k.id } },
+                            }),
+                          ),
+                        )
+                      }
                     >
                       Yes, revoke
                     </button>{' '}

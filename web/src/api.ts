@@ -1,156 +1,46 @@
-// The dashboard talks only to Switchboard's public HTTP API, with the session cookie.
+// The dashboard talks only to Switchboard's public HTTP API, with the session cookie, through the
+// client typed by the API's own document (api/client.ts); every API type here is derived from it.
+import {
+  ApiError,
+  answer,
+  createSwitchboardClient,
+  type RequestBody,
+  type ResponseBody,
+} from './api/client.ts';
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
+export type { FieldProblem } from './api/client.ts';
+export { ApiError, answer };
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string | undefined,
-    message: string,
-    readonly details: FieldProblem[] = [],
-  ) {
-    super(message);
-  }
-}
+/** The page's own origin; the browser sends the session cookie. */
+export const api = createSwitchboardClient({ baseUrl: '' });
 
-export async function api<T>(
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ data: T; etag: string | null }> {
-  let res: Response;
-  try {
-    res = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  } catch {
-    throw new ApiError(
-      0,
-      'network',
-      'Switchboard could not be reached. Check your connection and try again.',
-    );
-  }
-  const text = await res.text();
-  const json = text ? safeJson(text) : undefined;
-  if (!res.ok) {
-    const envelope = (json ?? {}) as { message?: string; code?: string; details?: FieldProblem[] };
-    throw new ApiError(
-      res.status,
-      envelope.code,
-      envelope.message ?? `Request failed (HTTP ${res.status})`,
-      envelope.details ?? [],
-    );
-  }
-  return { data: json as T, etag: res.headers.get('etag') };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-export type Role = 'viewer' | 'editor' | 'admin' | 'owner';
-export const ROLES: Role[] = ['viewer', 'editor', 'admin', 'owner'];
-export const roleAtLeast = (role: Role | undefined, minimum: Role) =>
-  role !== undefined && ROLES.indexOf(role) >= ROLES.indexOf(minimum);
-
-export interface Membership {
-  orgId: string;
-  orgName: string;
-  role: Role;
-}
-
-export interface Me {
-  user: { id: string; email: string; name: string };
-  memberships: Membership[];
-  activeOrgId: string | null;
-}
-
-export interface Assistant {
-  id: string;
-  connectionId: string;
-  providerAssistantId: string;
-  name: string | null;
-  firstMessage: string | null;
-  model: {
-    provider: string | null;
-    model: string | null;
-    temperature: number | null;
-    maxTokens: number | null;
-    systemPrompt: string | null;
-  } | null;
-  voice: { provider: string | null; voiceId: string | null } | null;
-  transcriber: { provider: string | null; model: string | null } | null;
-  version: number;
-  syncState: 'synced' | 'pending' | 'missing';
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type ConnectionProvider = 'vapi' | 'retell' | 'sandbox';
-export type ConnectionStatus = 'ok' | 'invalid' | 'unreachable';
-
+export type Me = ResponseBody<'/auth/me', 'get'>;
+export type Role = Me['memberships'][number]['role'];
+export type Assistant = ResponseBody<'/assistants/{id}', 'get'>;
+export type AssistantCreate = RequestBody<'/assistants', 'post'>;
+export type AssistantPatch = RequestBody<'/assistants/{id}', 'patch'>;
+export type Version = ResponseBody<'/assistants/{id}/versions', 'get'>['items'][number];
 /** An organization's account at a voice platform; the key itself never comes back, only `keyHint`. */
-export interface Connection {
-  id: string;
-  orgId: string;
-  provider: ConnectionProvider;
-  name: string;
-  baseUrl: string | null;
-  keyHint: string | null;
-  providerAccountId: string | null;
-  status: ConnectionStatus;
-  checkedAt: string | null;
-  createdAt: string;
-  createdBy: string | null;
-  isDefault: boolean;
-}
+export type Connection = ResponseBody<'/orgs/{orgId}/connections/{connectionId}', 'get'>;
+export type ConnectionProvider = Connection['provider'];
+export type ConnectionStatus = Connection['status'];
+export type AuditEntry = ResponseBody<'/orgs/{orgId}/audit', 'get'>['items'][number];
+export type Member = ResponseBody<'/orgs/{orgId}/members', 'get'>[number];
+/** A pending invitation as admins see it; its token never comes back. */
+export type Invitation = ResponseBody<'/orgs/{orgId}/invitations', 'get'>[number];
+/** `acceptUrl` only when the server sends no email: then the inviter passes the link on. */
+export type CreatedInvitation = ResponseBody<'/orgs/{orgId}/invitations', 'post', 201>;
+/** What anyone holding an invitation link may see of it. */
+export type InvitationPreview = ResponseBody<'/invitations/{token}', 'get'>;
+/** What the assistant form may offer on one kind of connection. */
+export type ProviderChoices = ResponseBody<'/providers', 'get'>['items'][number];
 
-export interface Version {
-  version: number;
-  source: string;
-  actorUserId: string | null;
-  actorApiKeyId: string | null;
-  createdAt: string;
-  changedPaths: string[];
-}
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  role: Role;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
-
-export interface AuditEntry {
-  id: string;
-  at: string;
-  action: string;
-  outcome: 'success' | 'failure';
-  actor: { type: 'user' | 'api_key' | 'system'; id: string | null; label: string | null };
-  target: { type: string; id: string | null };
-  requestId: string | null;
-  detail: Record<string, unknown> & { error?: { message?: string; code: string } };
-}
-
-export interface Member {
-  userId: string;
-  email: string;
-  name: string;
-  role: Role;
-}
+/** Each role's rank: a Record, so a role the API adds or drops fails the type check here. */
+const RANKS: Record<Role, number> = { viewer: 0, editor: 1, admin: 2, owner: 3 };
+/** Lowest first. */
+export const ROLES = (Object.keys(RANKS) as Role[]).sort((a, b) => RANKS[a] - RANKS[b]);
+export const roleAtLeast = (role: Role | undefined, minimum: Role) =>
+  role !== undefined && RANKS[role] >= RANKS[minimum];
 
 /** A 400's problems by the request field they name, to show each next to its input. */
 export function fieldProblemsOf(error: unknown): Record<string, string> {
@@ -173,32 +63,6 @@ export function describeError(error: unknown): string {
   if (error.status === 401 && error.code === 'unauthorized')
     return 'Your session has ended. Please sign in again.';
   return error.message;
-}
-
-/** A pending invitation as admins see it; its token never comes back. */
-export interface Invitation {
-  id: string;
-  email: string;
-  role: Role;
-  expiresAt: string;
-  createdAt: string;
-  /** Null once the sender's account is gone. */
-  invitedBy: { id: string; name: string; email: string } | null;
-}
-
-/** `acceptUrl` only when the server sends no email: then the inviter passes the link on. */
-export interface CreatedInvitation extends Invitation {
-  acceptUrl?: string;
-}
-
-/** What anyone holding an invitation link may see of it. */
-export interface InvitationPreview {
-  organization: { id: string; name: string };
-  role: Role;
-  inviter: { name: string; email: string } | null;
-  expiresAt: string;
-  /** The invited address: only its owner can accept. */
-  email: string;
 }
 
 export const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, api, describeError, type Me, roleAtLeast } from './api.ts';
+import { ApiError, answer, api, describeError, type Me, type Role, roleAtLeast } from './api.ts';
 import { ApiKeysPage } from './api-keys-page.tsx';
 import { AssistantPage } from './assistant-page.tsx';
 import { AssistantsPage } from './assistants-page.tsx';
@@ -35,7 +35,7 @@ function Dashboard() {
 
   const loadMe = useCallback(async () => {
     try {
-      setMe((await api<Me>('GET', '/auth/me')).data);
+      setMe((await answer(api.GET('/auth/me'))).data);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) setMe(null);
       else setError(describeError(e));
@@ -55,7 +55,7 @@ function Dashboard() {
 
   const switchOrg = async (orgId: string) => {
     try {
-      setMe((await api<Me>('POST', '/auth/active-org', { orgId })).data);
+      setMe((await answer(api.POST('/auth/active-org', { body: { orgId } }))).data);
       navigate('/assistants');
     } catch (e) {
       setError(describeError(e));
@@ -63,7 +63,7 @@ function Dashboard() {
   };
 
   const signOut = async () => {
-    await api('POST', '/auth/logout').catch(() => undefined);
+    await answer(api.POST('/auth/logout')).catch(() => undefined);
     setMe(null);
   };
 
@@ -119,15 +119,7 @@ function Dashboard() {
   );
 }
 
-function Routed({
-  route,
-  role,
-  orgId,
-}: {
-  route: string;
-  role: NonNullable<Me['memberships'][number]['role']>;
-  orgId: string;
-}) {
+function Routed({ route, role, orgId }: { route: string; role: Role; orgId: string }) {
   if (route === '/assistants/new' && roleAtLeast(role, 'editor')) return <NewAssistantPage orgId={orgId} />;
   const assistant = /^\/assistants\/([^/]+)$/.exec(route);
   if (assistant?.[1]) return <AssistantPage id={assistant[1]} role={role} orgId={orgId} />;

@@ -1,5 +1,5 @@
 // The assistant form's values, and the one rule that matters most: a save sends only what changed.
-import type { Assistant, FieldProblem } from './api.ts';
+import type { Assistant, AssistantCreate, AssistantPatch, FieldProblem } from './api.ts';
 
 export interface FormValues {
   name: string;
@@ -49,58 +49,72 @@ export function formFromAssistant(a: Assistant): FormValues {
   };
 }
 
+// The bodies are typed by the API's document, so a renamed or retyped field fails the type check.
+// The form itself does not judge values: the API does, and its 400 lands at each field. So what
+// was typed goes out as it is, cast to what the API expects: a provider name the menus offered
+// (or the stored one), and a number or the text that is not one.
+type ModelPatch = NonNullable<AssistantPatch['model']>;
+type VoicePatch = NonNullable<AssistantPatch['voice']>;
+type TranscriberPatch = NonNullable<AssistantPatch['transcriber']>;
+type ModelProvider = NonNullable<ModelPatch['provider']>;
+type VoiceProvider = NonNullable<VoicePatch['provider']>;
+type TranscriberProvider = NonNullable<TranscriberPatch['provider']>;
+
 /** A number when the text is one; otherwise the text itself, so the API can say what is wrong. */
-function numberOrText(value: string): number | string {
+function numberOrText(value: string): number {
   const n = Number(value);
-  return value.trim() !== '' && Number.isFinite(n) ? n : value;
+  return (value.trim() !== '' && Number.isFinite(n) ? n : value) as number;
 }
 
-type Body = Record<string, unknown>;
-
 /** The PATCH body: only fields whose value changed; an emptied optional field is cleared with null. */
-export function patchBody(initial: FormValues, current: FormValues): Body {
+export function patchBody(initial: FormValues, current: FormValues): AssistantPatch {
   const changed = (field: FieldName) => initial[field] !== current[field];
-  const optional = (field: FieldName, value: unknown = current[field]) =>
-    current[field] === '' ? null : value;
-  const body: Body = {};
+  const textOrNull = (field: FieldName) => (current[field] === '' ? null : current[field]);
+  const numberOrNull = (field: FieldName) => (current[field] === '' ? null : numberOrText(current[field]));
+  const body: AssistantPatch = {};
   if (changed('name')) body.name = current.name;
-  if (changed('firstMessage')) body.firstMessage = optional('firstMessage');
+  if (changed('firstMessage')) body.firstMessage = textOrNull('firstMessage');
 
-  const model: Body = {};
-  if (changed('modelProvider')) model.provider = current.modelProvider;
+  const model: ModelPatch = {};
+  if (changed('modelProvider')) model.provider = current.modelProvider as ModelProvider;
   if (changed('model') || changed('modelProvider')) model.model = current.model;
-  if (changed('temperature')) model.temperature = optional('temperature', numberOrText(current.temperature));
-  if (changed('maxTokens')) model.maxTokens = optional('maxTokens', numberOrText(current.maxTokens));
-  if (changed('systemPrompt')) model.systemPrompt = optional('systemPrompt');
+  if (changed('temperature')) model.temperature = numberOrNull('temperature');
+  if (changed('maxTokens')) model.maxTokens = numberOrNull('maxTokens');
+  if (changed('systemPrompt')) model.systemPrompt = textOrNull('systemPrompt');
   if (Object.keys(model).length > 0) body.model = model;
 
-  const voice: Body = {};
-  if (changed('voiceProvider')) voice.provider = current.voiceProvider;
+  const voice: VoicePatch = {};
+  if (changed('voiceProvider')) voice.provider = current.voiceProvider as VoiceProvider;
   if (changed('voiceId')) voice.voiceId = current.voiceId;
   if (Object.keys(voice).length > 0) body.voice = voice;
 
   if (current.transcriberProvider === '') {
     if (initial.transcriberProvider !== '') body.transcriber = null;
   } else {
-    const transcriber: Body = {};
-    if (changed('transcriberProvider')) transcriber.provider = current.transcriberProvider;
-    if (changed('transcriberModel')) transcriber.model = optional('transcriberModel');
+    const transcriber: TranscriberPatch = {};
+    if (changed('transcriberProvider'))
+      transcriber.provider = current.transcriberProvider as TranscriberProvider;
+    if (changed('transcriberModel')) transcriber.model = textOrNull('transcriberModel');
     if (Object.keys(transcriber).length > 0) body.transcriber = transcriber;
   }
   return body;
 }
 
 /** The POST body for a new assistant; empty optional fields are left out. */
-export function createBody(v: FormValues): Body {
-  const model: Body = { provider: v.modelProvider, model: v.model };
+export function createBody(v: FormValues): AssistantCreate {
+  const model: AssistantCreate['model'] = { provider: v.modelProvider as ModelProvider, model: v.model };
   if (v.temperature !== '') model.temperature = numberOrText(v.temperature);
   if (v.maxTokens !== '') model.maxTokens = numberOrText(v.maxTokens);
   if (v.systemPrompt !== '') model.systemPrompt = v.systemPrompt;
-  const body: Body = { name: v.name, model, voice: { provider: v.voiceProvider, voiceId: v.voiceId } };
+  const body: AssistantCreate = {
+    name: v.name,
+    model,
+    voice: { provider: v.voiceProvider as VoiceProvider, voiceId: v.voiceId },
+  };
   if (v.firstMessage !== '') body.firstMessage = v.firstMessage;
   if (v.transcriberProvider !== '') {
     body.transcriber = {
-      provider: v.transcriberProvider,
+      provider: v.transcriberProvider as TranscriberProvider,
       ...(v.transcriberModel ? { model: v.transcriberModel } : {}),
     };
   }

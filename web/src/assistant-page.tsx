@@ -2,6 +2,7 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import {
   ApiError,
   type Assistant,
+  answer,
   api,
   type Connection,
   describeError,
@@ -19,6 +20,7 @@ import {
   problemsByField,
 } from './assistant-form.ts';
 import { ErrorMessage } from './error-message.tsx';
+import { useProviderChoices } from './provider-choices.ts';
 import { navigate } from './use-route.ts';
 
 interface Loaded {
@@ -42,6 +44,7 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
     error: null,
   });
   const canEdit = roleAtLeast(role, 'editor');
+  const menus = useProviderChoices(loaded?.assistant.provider);
 
   const show = useCallback((assistant: Assistant, etag: string | null) => {
     const initial = formFromAssistant(assistant);
@@ -52,7 +55,10 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
 
   const loadVersions = useCallback(async () => {
     try {
-      setVersions((await api<{ items: Version[] }>('GET', `/assistants/${id}/versions?limit=20`)).data.items);
+      const { data } = await answer(
+        api.GET('/assistants/{id}/versions', { params: { path: { id }, query: { limit: 20 } } }),
+      );
+      setVersions(data.items);
     } catch {
       setVersions([]);
     }
@@ -62,7 +68,9 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
   const loadConnection = useCallback(
     async (connectionId: string) => {
       try {
-        const { data } = await api<Connection>('GET', `/orgs/${orgId}/connections/${connectionId}`);
+        const { data } = await answer(
+          api.GET('/orgs/{orgId}/connections/{connectionId}', { params: { path: { orgId, connectionId } } }),
+        );
         setConnection({ data, error: null });
       } catch (e) {
         setConnection({ data: null, error: describeError(e) });
@@ -74,7 +82,7 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
   const load = useCallback(async () => {
     setMessage(null);
     try {
-      const { data, etag } = await api<Assistant>('GET', `/assistants/${id}`);
+      const { data, etag } = await answer(api.GET('/assistants/{id}', { params: { path: { id } } }));
       show(data, etag);
       await Promise.all([loadVersions(), loadConnection(data.connectionId)]);
     } catch (e) {
@@ -123,11 +131,9 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
     }
     void run(async () => {
       setErrors({});
-      const { data, etag } = await api<Assistant>(
-        'PATCH',
-        `/assistants/${id}`,
-        body,
-        loaded.etag ? { 'if-match': loaded.etag } : {},
+      const header = loaded.etag ? { 'if-match': loaded.etag } : {};
+      const { data, etag } = await answer(
+        api.PATCH('/assistants/{id}', { params: { path: { id }, header }, body }),
       );
       show(data, etag);
       await loadVersions();
@@ -137,13 +143,13 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
 
   const remove = () =>
     void run(async () => {
-      await api('DELETE', `/assistants/${id}`);
+      await answer(api.DELETE('/assistants/{id}', { params: { path: { id } } }));
       navigate('/assistants');
     });
 
   const sync = () =>
     void run(async () => {
-      const { data, etag } = await api<Assistant>('POST', `/assistants/${id}/sync`);
+      const { data, etag } = await answer(api.POST('/assistants/{id}/sync', { params: { path: { id } } }));
       show(data, etag);
       await loadVersions();
       setMessage({ kind: 'ok', text: `Read from the provider: version ${data.version}.` });
@@ -151,7 +157,9 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
 
   const restore = (n: number) =>
     void run(async () => {
-      const { data, etag } = await api<Assistant>('POST', `/assistants/${id}/versions/${n}/restore`);
+      const { data, etag } = await answer(
+        api.POST('/assistants/{id}/versions/{n}/restore', { params: { path: { id, n } } }),
+      );
       show(data, etag);
       await loadVersions();
       setMessage({ kind: 'ok', text: `Restored version ${n} as version ${data.version}.` });
@@ -181,6 +189,7 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
           errors={errors}
           readOnly={!canEdit}
           onChange={(f, v) => setValues({ ...values, [f]: v })}
+          menus={menus}
         />
         {message && (
           <p

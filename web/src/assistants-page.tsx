@@ -1,17 +1,12 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { type Assistant, api, type Connection, describeError, type Role, roleAtLeast } from './api.ts';
+import { type Assistant, answer, api, describeError, type Role, roleAtLeast } from './api.ts';
 import { connectionLabel } from './connection-words.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { useLoaded } from './use-loaded.ts';
 
-interface Page {
-  items: Assistant[];
-  nextCursor: string | null;
-}
-
 export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
   const loadConnections = useCallback(
-    async () => (await api<Connection[]>('GET', `/orgs/${orgId}/connections`)).data,
+    async () => (await answer(api.GET('/orgs/{orgId}/connections', { params: { path: { orgId } } }))).data,
     [orgId],
   );
   // Only to name each assistant's connection and to filter by one; the list works without it.
@@ -28,11 +23,14 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
     setLoading(true);
     setError(null);
     try {
-      const params = new URLSearchParams({ limit: '20' });
-      if (q) params.set('q', q);
-      if (connection) params.set('connectionId', connection);
-      if (after) params.set('cursor', after);
-      const { data } = await api<Page>('GET', `/assistants?${params}`);
+      // An empty filter is left out: the client skips undefined.
+      const query = {
+        limit: 20,
+        q: q || undefined,
+        connectionId: connection || undefined,
+        cursor: after ?? undefined,
+      };
+      const { data } = await answer(api.GET('/assistants', { params: { query } }));
       setItems((previous) => (after ? [...previous, ...data.items] : data.items));
       setCursor(data.nextCursor);
     } catch (e) {

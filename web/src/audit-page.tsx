@@ -1,5 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { type AuditEntry, api, describeError } from './api.ts';
+import { type AuditEntry, answer, api, describeError } from './api.ts';
 import { ErrorMessage } from './error-message.tsx';
 
 interface Filters {
@@ -7,17 +7,19 @@ interface Filters {
   actorId: string;
 }
 
-function query(filters: Filters, cursor: string | null): string {
-  const params = new URLSearchParams({ limit: '50' });
-  if (filters.targetId.trim()) params.set('targetId', filters.targetId.trim());
-  if (filters.actorId.trim()) params.set('actorId', filters.actorId.trim());
-  if (cursor) params.set('cursor', cursor);
-  return params.toString();
-}
+/** The query of one page; an empty filter is left out (the client skips undefined). */
+const query = (filters: Filters, cursor: string | null) => ({
+  limit: 50,
+  targetId: filters.targetId.trim() || undefined,
+  actorId: filters.actorId.trim() || undefined,
+  cursor: cursor ?? undefined,
+});
 
 /** What changed or why it failed, in a line. */
 function describeDetail(entry: AuditEntry): string {
-  if (entry.detail.error) return entry.detail.error.message ?? entry.detail.error.code;
+  // The document leaves `detail` open; a failure's reason is its `error: {message?, code}`.
+  const error = entry.detail.error as { message?: string; code?: string } | undefined;
+  if (typeof error === 'object' && error !== null) return error.message ?? error.code ?? 'failed';
   return Object.entries(entry.detail)
     .map(([key, value]) => `${key}: ${Array.isArray(value) ? value.join(', ') || '—' : String(value)}`)
     .join('; ');
@@ -40,9 +42,8 @@ export function AuditPage({ orgId }: { orgId: string }) {
       setError(null);
       try {
         const page = (
-          await api<{ items: AuditEntry[]; nextCursor: string | null }>(
-            'GET',
-            `/orgs/${orgId}/audit?${query(filters, cursor)}`,
+          await answer(
+            api.GET('/orgs/{orgId}/audit', { params: { path: { orgId }, query: query(filters, cursor) } }),
           )
         ).data;
         setEntries((shown) => (cursor ? [...shown, ...page.items] : page.items));

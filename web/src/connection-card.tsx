@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { api, type Connection } from './api.ts';
+import { answer, api, type Connection } from './api.ts';
 import { AT_PAGE, type Feedback, type Perform } from './connection-actions.ts';
 import { PROVIDER_NAMES, STATUS_WORDS, StatusBadge } from './connection-words.tsx';
 import { FormField } from './form-field.tsx';
@@ -37,7 +37,7 @@ export function ConnectionCard({
   const [name, setName] = useState(c.name);
   const [apiKey, setApiKey] = useState('');
   const [checking, setChecking] = useState(false);
-  const path = `/orgs/${orgId}/connections/${c.id}`;
+  const params = { path: { orgId, connectionId: c.id } };
   const provider = PROVIDER_NAMES[c.provider];
   const hasKey = c.provider !== 'sandbox';
   const headingId = `connection-${c.id}`;
@@ -60,7 +60,7 @@ export function ConnectionCard({
   const check = async () => {
     setChecking(true);
     await perform(c.id, async () => {
-      const { data } = await api<Connection>('POST', `${path}/check`);
+      const { data } = await answer(api.POST('/orgs/{orgId}/connections/{connectionId}/check', { params }));
       return {
         kind: data.status === 'ok' ? 'ok' : 'error',
         text: `Checked just now: ${STATUS_WORDS[data.status]}.`,
@@ -71,14 +71,16 @@ export function ConnectionCard({
 
   const makeDefault = () =>
     void perform(c.id, async () => {
-      await api<Connection>('POST', `${path}/default`);
+      await answer(api.POST('/orgs/{orgId}/connections/{connectionId}/default', { params }));
       return { text: `“${c.name}” is now the default: new assistants go here unless someone picks another.` };
     });
 
   const rename = async (event: FormEvent) => {
     event.preventDefault();
     const done = await perform(c.id, async () => {
-      const { data } = await api<Connection>('PATCH', path, { name: name.trim() });
+      const { data } = await answer(
+        api.PATCH('/orgs/{orgId}/connections/{connectionId}', { params, body: { name: name.trim() } }),
+      );
       return { text: `Renamed to “${data.name}”.` };
     });
     if (done) setPanel(null);
@@ -87,7 +89,9 @@ export function ConnectionCard({
   const rotate = async (event: FormEvent) => {
     event.preventDefault();
     const done = await perform(c.id, async () => {
-      const { data } = await api<Connection>('PATCH', path, { apiKey: apiKey.trim() });
+      const { data } = await answer(
+        api.PATCH('/orgs/{orgId}/connections/{connectionId}', { params, body: { apiKey: apiKey.trim() } }),
+      );
       return {
         text: `Key updated: ${provider} accepted the key ending …${data.keyHint}, and it is now in use.`,
       };
@@ -98,7 +102,7 @@ export function ConnectionCard({
 
   const remove = () =>
     void perform(c.id, async () => {
-      await api('DELETE', path);
+      await answer(api.DELETE('/orgs/{orgId}/connections/{connectionId}', { params }));
       return { text: `Removed the connection “${c.name}”.`, at: AT_PAGE };
     });
 

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import { AddConnectionForm } from './add-connection-form.tsx';
-import { api, type Connection, describeError, fieldProblemsOf, type Role, roleAtLeast } from './api.ts';
+import { answer, api, describeError, fieldProblemsOf, type Role, roleAtLeast } from './api.ts';
 import { AT_ADD_FORM, AT_PAGE, type Feedback, type Perform } from './connection-actions.ts';
 import { ConnectionCard } from './connection-card.tsx';
 import { byDefaultThenName } from './connection-words.tsx';
@@ -10,7 +10,10 @@ import { useLoaded } from './use-loaded.ts';
 
 export function ConnectionsPage({ orgId, role }: { orgId: string; role: Role }) {
   const load = useCallback(
-    async () => (await api<Connection[]>('GET', `/orgs/${orgId}/connections`)).data.sort(byDefaultThenName),
+    async () =>
+      (await answer(api.GET('/orgs/{orgId}/connections', { params: { path: { orgId } } }))).data.sort(
+        byDefaultThenName,
+      ),
     [orgId],
   );
   const { data: connections, error, loaded, reload } = useLoaded(load, []);

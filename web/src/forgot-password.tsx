@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError, api, describeError } from './api.ts';
+import { ApiError, answer, api, describeError } from './api.ts';
 import { Notice, type NoticeText } from './notice.tsx';
 
 const focusWhenShown = (element: HTMLElement | null) => {
@@ -25,7 +25,7 @@ export function ForgotPassword({
     setBusy(true);
     setNotice(null);
     try {
-      await api('POST', '/auth/password-reset', { email: address });
+      await answer(api.POST('/auth/password-reset', { body: { email: address } }));
       setNotice({
         kind: 'ok',
         text: `If an account exists for ${address}, we sent a link to it to set a new password. Check that inbox (and its spam folder).`,

@@ -1,6 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import {
   ApiError,
+  answer,
   api,
   describeError,
   fieldProblemsOf,
@@ -20,7 +21,7 @@ const focusWhenShown = (element: HTMLElement | null) => {
 
 /** Into the dashboard, in the organization just joined; a fresh load, which also drops the token from the address. */
 async function openOrganization(orgId: string) {
-  await api('POST', '/auth/active-org', { orgId }).catch(() => undefined);
+  await answer(api.POST('/auth/active-org', { body: { orgId } })).catch(() => undefined);
   window.location.replace('/#/assistants');
 }
 
@@ -29,7 +30,6 @@ async function openOrganization(orgId: string) {
  * visitor: join (signed in as the invited email), create an account (no account yet), or sign in.
  */
 export function InvitationPage({ token }: { token: string }) {
-  const path = `/invitations/${encodeURIComponent(token)}`;
   const [preview, setPreview] = useState<InvitationPreview | null>(null);
   const [problem, setProblem] = useState<unknown>(null);
   const [me, setMe] = useState<Me | null | undefined>(undefined);
@@ -39,8 +39,13 @@ export function InvitationPage({ token }: { token: string }) {
     try {
       const [invitation, session] = await Promise.all([
         // Accept: the same path is the page itself for a browser.
-        api<InvitationPreview>('GET', path, undefined, { accept: 'application/json' }),
-        api<Me>('GET', '/auth/me').then(
+        answer(
+          api.GET('/invitations/{token}', {
+            params: { path: { token } },
+            headers: { accept: 'application/json' },
+          }),
+        ),
+        answer(api.GET('/auth/me')).then(
           (res) => res.data,
           (e: unknown) => {
             if (e instanceof ApiError && e.status === 401) return null;
@@ -53,7 +58,7 @@ export function InvitationPage({ token }: { token: string }) {
     } catch (e) {
       setProblem(e);
     }
-  }, [path]);
+  }, [token]);
 
   useEffect(() => {
     void load();
@@ -104,7 +109,7 @@ export function InvitationPage({ token }: { token: string }) {
         </div>
       </dl>
       <Accept
-        path={path}
+        token={token}
         preview={preview}
         me={me}
         onSignedIn={setMe}
@@ -118,14 +123,14 @@ export function InvitationPage({ token }: { token: string }) {
 type Mode = 'create' | 'sign-in';
 
 function Accept({
-  path,
+  token,
   preview,
   me,
   onSignedIn,
   onSignedOut,
   onGone,
 }: {
-  path: string;
+  token: string;
   preview: InvitationPreview;
   me: Me | null;
   onSignedIn: (me: Me) => void;
@@ -159,7 +164,9 @@ function Accept({
     setNotice(null);
     setFields({});
     try {
-      await api('POST', `${path}/accept`, body ?? {});
+      await answer(
+        api.POST('/invitations/{token}/accept', { params: { path: { token } }, body: body ?? {} }),
+      );
       setJoined(true);
       await openOrganization(org.id);
     } catch (e) {
@@ -180,7 +187,7 @@ function Accept({
   };
 
   const signOut = async () => {
-    await api('POST', '/auth/logout').catch(() => undefined);
+    await answer(api.POST('/auth/logout')).catch(() => undefined);
     setRefusedAccount(null);
     setMode('sign-in');
     setSwitched(true);

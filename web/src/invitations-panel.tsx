@@ -1,5 +1,6 @@
 import { type FormEvent, useCallback, useRef, useState } from 'react';
 import {
+  answer,
   api,
   type CreatedInvitation,
   describeError,
@@ -22,8 +23,10 @@ const focusWhenShown = (element: HTMLElement | null) => {
 
 /** Admins: invite someone by email (owners may invite owners), see who is invited, and revoke. */
 export function InvitationsPanel({ orgId, role }: { orgId: string; role: Role }) {
-  const path = `/orgs/${orgId}/invitations`;
-  const load = useCallback(async () => (await api<Invitation[]>('GET', path)).data, [path]);
+  const load = useCallback(
+    async () => (await answer(api.GET('/orgs/{orgId}/invitations', { params: { path: { orgId } } }))).data,
+    [orgId],
+  );
   const { data: invitations, error, loaded, perform, notice, reload } = useLoaded(load, []);
   const [email, setEmail] = useState('');
   const [inviteRole, setInviteRole] = useState<Role>('viewer');
@@ -41,7 +44,12 @@ export function InvitationsPanel({ orgId, role }: { orgId: string; role: Role })
     setFields({});
     setLink(null);
     try {
-      const { data } = await api<CreatedInvitation>('POST', path, { email: email.trim(), role: inviteRole });
+      const { data } = await answer(
+        api.POST('/orgs/{orgId}/invitations', {
+          params: { path: { orgId } },
+          body: { email: email.trim(), role: inviteRole },
+        }),
+      );
       setEmail('');
       if (data.acceptUrl) setLink(data);
       else setSent({ kind: 'ok', text: `We emailed an invitation to ${data.email}.` });
@@ -61,7 +69,12 @@ export function InvitationsPanel({ orgId, role }: { orgId: string; role: Role })
 
   const revoke = async (invitation: Invitation) => {
     const done = await perform(
-      () => api('DELETE', `${path}/${invitation.id}`),
+      () =>
+        answer(
+          api.DELETE('/orgs/{orgId}/invitations/{invitationId}', {
+            params: { path: { orgId, invitationId: invitation.id } },
+          }),
+        ),
       `Revoked the invitation for ${invitation.email}: its link no longer works.`,
     );
     if (done) setConfirmRevoke(null);

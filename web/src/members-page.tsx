@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import { api, type Member, ROLES, type Role, roleAtLeast } from './api.ts';
+import { answer, api, type Member, ROLES, type Role, roleAtLeast } from './api.ts';
 import { ErrorMessage } from './error-message.tsx';
 import { InvitationsPanel } from './invitations-panel.tsx';
 import { Notice } from './notice.tsx';
@@ -13,7 +13,10 @@ const focusWhenShown = (element: HTMLElement | null) => {
 
 /** Admins: who is in the organization with which role, and inviting more people. */
 export function MembersPage({ orgId, role }: { orgId: string; role: Role }) {
-  const load = useCallback(async () => (await api<Member[]>('GET', `/orgs/${orgId}/members`)).data, [orgId]);
+  const load = useCallback(
+    async () => (await answer(api.GET('/orgs/{orgId}/members', { params: { path: { orgId } } }))).data,
+    [orgId],
+  );
   const { data: members, error, loaded, perform, notice } = useLoaded(load, []);
   const [confirmRemove, setConfirmRemove] = useState<string | null>(null);
   // A removal takes its row's controls away: then the outcome takes the keyboard, not for a role change.
@@ -23,7 +26,13 @@ export function MembersPage({ orgId, role }: { orgId: string; role: Role }) {
   const changeRole = (m: Member, next: Role) => {
     setFocusNotice(false);
     void perform(
-      () => api('PATCH', `/orgs/${orgId}/members/${m.userId}`, { role: next }),
+      () =>
+        answer(
+          api.PATCH('/orgs/{orgId}/members/{userId}', {
+            params: { path: { orgId, userId: m.userId } },
+            body: { role: next },
+          }),
+        ),
       `${m.email} is now ${withArticle(next)}.`,
     );
   };
@@ -31,7 +40,10 @@ export function MembersPage({ orgId, role }: { orgId: string; role: Role }) {
   const remove = async (m: Member) => {
     setFocusNotice(true);
     const done = await perform(
-      () => api('DELETE', `/orgs/${orgId}/members/${m.userId}`),
+      () =>
+        answer(
+          api.DELETE('/orgs/{orgId}/members/{userId}', { params: { path: { orgId, userId: m.userId } } }),
+        ),
       `Removed ${m.email} from the organization.`,
     );
     if (done) setConfirmRemove(null);

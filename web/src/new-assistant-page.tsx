@@ -1,5 +1,5 @@
 import { type FormEvent, useCallback, useState } from 'react';
-import { ApiError, type Assistant, api, type Connection, describeError } from './api.ts';
+import { ApiError, answer, api, describeError } from './api.ts';
 import { AssistantFields } from './assistant-fields.tsx';
 import {
   createBody,
@@ -11,12 +11,16 @@ import {
 import { ConnectionSelect } from './connection-select.tsx';
 import { byDefaultThenName, defaultConnection } from './connection-words.tsx';
 import { ErrorMessage } from './error-message.tsx';
+import { useProviderChoices } from './provider-choices.ts';
 import { useLoaded } from './use-loaded.ts';
 import { navigate } from './use-route.ts';
 
 export function NewAssistantPage({ orgId }: { orgId: string }) {
   const loadConnections = useCallback(
-    async () => (await api<Connection[]>('GET', `/orgs/${orgId}/connections`)).data.sort(byDefaultThenName),
+    async () =>
+      (await answer(api.GET('/orgs/{orgId}/connections', { params: { path: { orgId } } }))).data.sort(
+        byDefaultThenName,
+      ),
     [orgId],
   );
   const connections = useLoaded(loadConnections, []);
@@ -28,6 +32,7 @@ export function NewAssistantPage({ orgId }: { orgId: string }) {
   const [busy, setBusy] = useState(false);
   // The default is preselected once the list arrives; until someone picks another.
   const connectionId = chosen ?? defaultConnection(connections.data)?.id ?? '';
+  const menus = useProviderChoices(connections.data.find((c) => c.id === connectionId)?.provider);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -36,11 +41,15 @@ export function NewAssistantPage({ orgId }: { orgId: string }) {
     setConnectionError(undefined);
     setMessage(null);
     try {
-      const { data } = await api<Assistant>('POST', '/assistants', {
-        ...createBody(values),
-        // Without one (the list did not load), the server uses the organization's default.
-        ...(connectionId ? { connectionId } : {}),
-      });
+      const { data } = await answer(
+        api.POST('/assistants', {
+          body: {
+            ...createBody(values),
+            // Without one (the list did not load), the server uses the organization's default.
+            ...(connectionId ? { connectionId } : {}),
+          },
+        }),
+      );
       navigate(`/assistants/${data.id}`);
     } catch (e) {
       if (e instanceof ApiError && e.status === 400) {
@@ -83,6 +92,7 @@ export function NewAssistantPage({ orgId }: { orgId: string }) {
           errors={errors}
           readOnly={false}
           onChange={(f, v) => setValues({ ...values, [f]: v })}
+          menus={menus}
         />
         <ErrorMessage text={message} />
         <div className="actions">

@@ -1,5 +1,5 @@
 import { type FormEvent, useRef, useState } from 'react';
-import { ApiError, api, describeError, fieldProblemsOf } from './api.ts';
+import { ApiError, answer, api, describeError, fieldProblemsOf } from './api.ts';
 import { FormField } from './form-field.tsx';
 import { Notice, type NoticeText } from './notice.tsx';
 import { SignInForm } from './sign-in.tsx';
@@ -40,7 +40,9 @@ export function ResetPasswordPage({ token }: { token: string }) {
     setFields({});
     setBusy(true);
     try {
-      await api('POST', `/auth/password-reset/${encodeURIComponent(token)}`, { password });
+      await answer(
+        api.POST('/auth/password-reset/{token}', { params: { path: { token } }, body: { password } }),
+      );
       // The link is spent: keep it out of the address bar and the history.
       window.history.replaceState(null, '', '/');
       setDone(true);

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { api, describeError, type Me } from './api.ts';
+import { answer, api, describeError, type Me } from './api.ts';
 import { ErrorMessage } from './error-message.tsx';
 import { ForgotPassword } from './forgot-password.tsx';
 
@@ -38,7 +38,7 @@ export function SignInForm({
     setBusy(true);
     setError(null);
     try {
-      onSignedIn((await api<Me>('POST', '/auth/login', { email, password })).data);
+      onSignedIn((await answer(api.POST('/auth/login', { body: { email, password } }))).data);
     } catch (e) {
       setError(describeError(e));
     } finally {

@@ -1273,3 +1273,11 @@ export const SERVER_MESSAGES: readonly string[] = [
   'call.delete.failed',
   'call.artifact.upload',
 ];
+
+/**
+ * The configuration without the keys Vapi sets itself: what is sent (Vapi rejects those keys in
+ * a body), and what two configurations are compared on (`updatedAt` moves on every change).
+ */
+export function writableFields(config: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(config).filter(([key]) => !SERVER_SET_KEYS.includes(key)));
+}

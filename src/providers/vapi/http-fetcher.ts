@@ -1,7 +1,6 @@
 // The Vapi SDK's transport, on node:http(s) with kept-alive connections. The SDK's own goes through
-// `fetch`, whose WHATWG streams and headers cost 0.45–0.8 ms of CPU per call here against about
-// 0.15 ms for this, measured against the emulator (bench/README.md): with two calls per PATCH, a
-// good part of the server's CPU. The SDK still builds every request and reads every answer.
+// `fetch`, whose WHATWG streams and headers cost several times this transport's CPU per call
+// (figures in bench/README.md): with two calls per PATCH, a good part of the server's CPU. The SDK still builds every request and reads every answer.
 import http from 'node:http';
 import https from 'node:https';
 import type { BaseClientOptions } from '@vapi-ai/server-sdk';
@@ -160,3 +159,9 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 function failed(error: Extract<FetcherResult, { ok: false }>['error']): FetcherResult {
   return { ok: false, error, rawResponse: NO_RESPONSE };
 }
+
+/**
+ * The SDK release whose fetcher shapes (`FetchFunction`'s arguments and result) this transport
+ * fills; package.json pins it, and test/unit/pinned-internals.test.ts fails if another is installed.
+ */
+export const VAPI_SDK_FETCHER_OF = '2.0.1';

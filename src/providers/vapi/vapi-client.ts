@@ -7,7 +7,7 @@ import { codedCause } from '../../shared/error-cause.ts';
 import { isPlainObject } from '../../shared/objects.ts';
 import { parseRetryAfter } from '../../shared/retry-after.ts';
 import type { AssistantProvider, CreateMark, ProviderAssistant } from '../provider.ts';
-import { SERVER_SET_KEYS } from './catalog.ts';
+import { writableFields } from './catalog.ts';
 import { httpFetcher } from './http-fetcher.ts';
 
 /** Vapi's largest page; older pages are asked for with `createdAtLt`. */
@@ -172,11 +172,6 @@ export class VapiClient implements AssistantProvider {
 /** Merges the mark into the user's own metadata, keeping their keys. */
 function withMark(metadata: unknown, mark: CreateMark): Record<string, unknown> {
   return { ...(isPlainObject(metadata) ? metadata : {}), switchboard: { ...mark } };
-}
-
-/** Drops the fields Vapi sets itself; it rejects them in a request body. */
-export function writableFields(config: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(config).filter(([key]) => !SERVER_SET_KEYS.includes(key)));
 }
 
 function retryAfterMs(error: unknown): number | undefined {

@@ -5,6 +5,7 @@
 // Tests and benchmarks steer it through `faults` (in-process) or `/__emulator/*` (over HTTP).
 import { createHash, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { acceptEmptyJsonBodies } from '../../../shared/json-body.ts';
 import { isPlainObject } from '../../../shared/objects.ts';
 import { validateAssistantDto } from './validate.ts';
 
@@ -165,6 +166,7 @@ export class VapiEmulator {
     this.recordRequests = options.recordRequests ?? true;
     this.maxRecorded = options.maxRecorded ?? 10_000;
     this.app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 10 * 1024 * 1024 });
+    acceptEmptyJsonBodies(this.app);
     this.routes();
   }
 
