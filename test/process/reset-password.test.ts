@@ -91,6 +91,7 @@ describe('reset-password', () => {
   it('while the server runs: the command gets a link from it, and the link sets the password', async () => {
     const server = start();
     const url = await listeningUrl(server);
+    await waitFor(() => existsSync(operatorFile), 'the operator file', server);
     const operator = JSON.parse(readFileSync(operatorFile, 'utf8'));
     expect(operator).toEqual({ url, token: expect.stringMatching(/^[\w-]{43}$/), pid: server.child.pid });
 
@@ -128,6 +129,8 @@ describe('reset-password', () => {
     // A server killed outright leaves its operator.json; the command sees it is gone.
     const crashed = start();
     await listeningUrl(crashed);
+    // The file is written just after the server starts listening.
+    await waitFor(() => existsSync(operatorFile), 'the operator file', crashed);
     crashed.child.kill('SIGKILL');
     await crashed.exited;
     expect(existsSync(operatorFile)).toBe(true);
