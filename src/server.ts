@@ -101,7 +101,7 @@ if (firstOwner?.generatedPassword) {
   logger.info(`first owner created: ${firstOwner.email}`);
 }
 // PGlite allows one process per data folder, so any lease found now is a dead process's.
-const settled = await services.assistants.settleStalePending({ sole: database.driver === 'pglite' });
+const settled = await services.assistants.recoverPending({ sole: database.driver === 'pglite' });
 if (settled > 0) logger.info(`settled ${settled} assistant(s) left pending by an earlier process`);
 
 const stopListening = await listenForChanges(database, services.caches, logger);

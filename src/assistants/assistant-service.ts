@@ -127,7 +127,7 @@ export class AssistantService {
   /**
    * A create failed. Refused for certain: the record goes. Otherwise the provider may have made
    * it: when the mark is found now, it is adopted; when not, the record stays `pending` (unseen)
-   * until its lease runs out, and is then looked for again (`settleCreate`).
+   * until its lease runs out, and is then looked for again (`resolveUnknownCreate`).
    */
   private async afterFailedCreate(
     provider: AssistantProvider,
@@ -218,12 +218,12 @@ export class AssistantService {
     const event = assistantEvent(actor, 'assistant.synced', current.id);
     return this.audit.attempt(event, async () => {
       const { value, syncState } = await this.withLease(current.id, (lease) =>
-        this.settleFromProvider(lease, actor, { last: true }),
+        this.storeProviderCopy(lease, actor, { releaseLease: true }),
       );
       // A difference was stored with its own event; an unchanged check is recorded here.
       if (value.version === current.version)
         await this.audit.record({ ...event, detail: { changedPaths: [] } });
-      return settled(value, syncState);
+      return afterRelease(value, syncState);
     });
   }
 
@@ -232,7 +232,11 @@ export class AssistantService {
     const before = await this.repo.findById(assistantId);
     if (!before) return 'unchanged';
     try {
-      const { value, syncState } = await this.withLease(assistantId, (lease) => this.settle(lease), 0);
+      const { value, syncState } = await this.withLease(
+        assistantId,
+        (lease) => this.checkAtProvider(lease),
+        0,
+      );
       if (syncState === 'missing') return 'missing';
       return value?.version === before.version ? 'unchanged' : 'changed';
     } catch (error) {
@@ -333,12 +337,12 @@ export class AssistantService {
    * `sole` says no other process can hold a lease (embedded PGlite), so leases left by the
    * previous process need not be waited out.
    */
-  async settleStalePending({ sole = false } = {}): Promise<number> {
+  async recoverPending({ sole = false } = {}): Promise<number> {
     if (sole) await this.repo.clearAllLeases();
     let count = 0;
     for (const row of await this.repo.findStalePending(100)) {
       try {
-        await this.withLease(row.id, (lease) => this.settle(lease));
+        await this.withLease(row.id, (lease) => this.checkAtProvider(lease));
         count++;
       } catch (error) {
         this.log.warn(
@@ -387,7 +391,7 @@ export class AssistantService {
   ): Promise<AssistantRow> {
     const { value, syncState } = await this.withLease(current.id, async (lease) => {
       if (!ifMatchSatisfied(ifMatch, etagOf(lease.row))) throw preconditionFailed();
-      const base = await this.settleFromProvider(lease, actor, { last: false });
+      const base = await this.storeProviderCopy(lease, actor, { releaseLease: false });
       const changes = buildChanges(base);
       if (!changes) return base;
       const provider = await this.providerFor(base);
@@ -398,7 +402,7 @@ export class AssistantService {
           lease,
           { config: confirmed, changedPaths: paths, source, ...authorOf(actor) },
           { ...event, detail: { ...event.detail, changedPaths: paths } },
-          { last: true },
+          { releaseLease: true },
         );
       } catch (error) {
         // The provider has a change we could not store: settle it from the provider later.
@@ -406,7 +410,7 @@ export class AssistantService {
         throw error;
       }
     });
-    return settled(value, syncState);
+    return afterRelease(value, syncState);
   }
 
   /**
@@ -449,24 +453,25 @@ export class AssistantService {
   }
 
   /**
-   * Stores a confirmed configuration under the lease; the assistant is then in step again. The
-   * `last` store of a lease also releases it, in the same statement, and caches the row.
+   * Stores a confirmed configuration under the lease; the assistant is then in step again. With
+   * `releaseLease` (nothing follows under this lease) it also gives the lease back, in the same
+   * statement, and caches the row.
    */
   private async store(
     lease: Lease,
     version: NewVersion,
     event: AuditEvent,
-    { last }: { last: boolean },
+    { releaseLease }: { releaseLease: boolean },
   ): Promise<AssistantRow> {
-    const mark = this.caches.assistants.mark();
+    const stamp = this.caches.assistants.stamp();
     const row = await this.repo.storeVersion(lease.row.id, lease.token, version, event, {
-      releaseLease: last,
+      releaseLease,
     });
     lease.syncStateAfter = 'synced';
-    lease.releasedByStore = last;
+    lease.releasedByStore = releaseLease;
     // The row as stored is what the next request would read, so it is kept; a change another
-    // server made since `mark` keeps it out.
-    if (last) this.caches.assistantStored(row, mark);
+    // server made since `stamp` keeps it out.
+    if (releaseLease) this.caches.assistantStored(row, stamp);
     return row;
   }
 
@@ -475,13 +480,13 @@ export class AssistantService {
    * create whose outcome is unknown is settled; any other assistant is read from the provider.
    * Undefined when an unconfirmed create was dropped.
    */
-  private settle(lease: Lease): Promise<AssistantRow | undefined> {
-    if (lease.row.providerAssistantId === null) return this.settleCreate(lease);
-    return this.settleFromProvider(lease, null, { last: true });
+  private checkAtProvider(lease: Lease): Promise<AssistantRow | undefined> {
+    if (lease.row.providerAssistantId === null) return this.resolveUnknownCreate(lease);
+    return this.storeProviderCopy(lease, null, { releaseLease: true });
   }
 
   /** Looks for the create's mark at the provider: adopted when there, dropped (with an audit event) when not. */
-  private async settleCreate(lease: Lease): Promise<AssistantRow | undefined> {
+  private async resolveUnknownCreate(lease: Lease): Promise<AssistantRow | undefined> {
     const row = lease.row;
     const provider = await this.providerFor(row);
     const found = await provider.findCreated(markOf(row), row.createdAt);
@@ -528,13 +533,13 @@ export class AssistantService {
 
   /**
    * Reads the provider's copy and stores it as a `provider` version when it differs from ours;
-   * `caller` is whoever asked (null for Switchboard's own checks); `last` when nothing follows
-   * under this lease.
+   * `caller` is whoever asked (null for Switchboard's own checks); `releaseLease` when nothing
+   * follows under this lease.
    */
-  private async settleFromProvider(
+  private async storeProviderCopy(
     lease: Lease,
     caller: Actor | null,
-    { last }: { last: boolean },
+    { releaseLease }: { releaseLease: boolean },
   ): Promise<AssistantRow> {
     const row = lease.row;
     const remote = await (await this.providerFor(row)).get(providerIdOf(row));
@@ -552,7 +557,7 @@ export class AssistantService {
         { type: 'assistant', id: row.id },
         { changedPaths: paths },
       ),
-      { last },
+      { releaseLease },
     );
   }
 }
@@ -601,7 +606,7 @@ function alreadyManaged() {
 }
 
 /** A row as it is once its lease is released. */
-function settled(row: AssistantRow, syncState: SyncState): AssistantRow {
+function afterRelease(row: AssistantRow, syncState: SyncState): AssistantRow {
   return { ...row, syncState, leaseToken: null, leaseExpiresAt: null };
 }
 

@@ -20,22 +20,27 @@ import {
 const tags = ['Assistants'];
 
 /**
- * A stored row's JSON is the same for every caller, so it is serialized once per row, with the
- * route's response schema; the read cache hands out the same row until the assistant changes.
- * Rows are never modified in place.
+ * A stored row's JSON is the same for every caller of one route, so it is serialized once per row
+ * and response schema (the JSON depends on both); the read cache hands out the same row until the
+ * assistant changes. Rows are never modified in place.
  */
-const serializedRows = new WeakMap<AssistantRow, string>();
+const serialized = new WeakMap<object, WeakMap<AssistantRow, string>>();
+const NO_SCHEMA = {};
 
 /** Every answer that is one assistant carries its ETag, for a later If-Match. */
 export function sendAssistant(reply: FastifyReply, row: AssistantRow) {
-  let body = serializedRows.get(row);
+  const status = String(reply.statusCode);
+  const responses = reply.request.routeOptions.schema?.response as Record<string, object> | undefined;
+  const schema = responses?.[status] ?? NO_SCHEMA;
+  let byRow = serialized.get(schema);
+  if (!byRow) {
+    byRow = new WeakMap();
+    serialized.set(schema, byRow);
+  }
+  let body = byRow.get(row);
   if (body === undefined) {
-    body = reply.serializeInput(
-      toAssistantResponse(row),
-      String(reply.statusCode),
-      'application/json',
-    ) as string;
-    serializedRows.set(row, body);
+    body = reply.serializeInput(toAssistantResponse(row), status, 'application/json') as string;
+    byRow.set(row, body);
   }
   return reply.header('etag', etagOf(row)).type('application/json; charset=utf-8').send(body);
 }

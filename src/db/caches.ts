@@ -33,17 +33,17 @@ export class Caches {
    * entry that already holds that state or a newer one is kept; without it, the entry goes.
    */
   assistantChanged(ref: AssistantRef, state?: AssistantState): void {
-    const predates = state
+    const isStale = state
       ? (cached: AssistantRow) =>
           cached.version < state.version ||
           (cached.version === state.version && cached.syncState !== state.syncState)
       : undefined;
-    for (const key of assistantKeys(ref)) this.assistants.invalidate(key, predates);
+    for (const key of assistantKeys(ref)) this.assistants.invalidate(key, isStale);
   }
 
-  /** Keeps a row this server just stored (read after `mark`), unless it changed again since. */
-  assistantStored(row: AssistantRow, mark: number): void {
-    for (const key of assistantKeys(row)) this.assistants.putIfCurrent(key, row, mark);
+  /** Keeps a row this server just stored (read after `stamp`), unless it changed again since. */
+  assistantStored(row: AssistantRow, stamp: number): void {
+    for (const key of assistantKeys(row)) this.assistants.putIfCurrent(key, row, stamp);
   }
 
   setEnabled(enabled: boolean): void {

@@ -115,7 +115,7 @@ describe('connection and create edges', () => {
     const [pending] = await unconfirmed();
     expect((await t.request(t.owner.cookie, 'GET', `/assistants/${pending?.id}`)).statusCode).toBe(404);
     await expire();
-    await t.services.assistants.settleStalePending();
+    await t.services.assistants.recoverPending();
   });
 
   it('a failed create never adopts another assistant of the organization', async () => {
@@ -129,7 +129,7 @@ describe('connection and create edges', () => {
     expect(res.json().message).toMatch(/Switchboard will look for it/);
     expect(await unconfirmed()).toHaveLength(1);
     await expire();
-    await t.services.assistants.settleStalePending();
+    await t.services.assistants.recoverPending();
     expect(await unconfirmed()).toEqual([]);
     expect((await t.request(t.owner.cookie, 'GET', `/assistants/${existing.id}`)).json().name).toBe(
       'Existing',
@@ -165,7 +165,7 @@ describe('connection and create edges', () => {
     const all = (await t.request(t.owner.cookie, 'POST', '/assistants/import', { all: true })).json();
     expect(all.imported).toEqual([]);
     await expire();
-    await t.services.assistants.settleStalePending();
+    await t.services.assistants.recoverPending();
     const rows = (await t.database.db.select().from(assistants)).filter((r) => r.config.name === 'Late one');
     expect(rows).toEqual([expect.objectContaining({ syncState: 'synced' })]);
   });

@@ -104,11 +104,11 @@ describe('create outcomes', () => {
     expect(pending).toMatchObject({ syncState: 'pending' });
 
     // Not before its lease runs out: the provider might still be working on it.
-    await t.services.assistants.settleStalePending();
+    await t.services.assistants.recoverPending();
     expect(await unconfirmed()).toHaveLength(1);
     await expireCreateLeases();
     const started = performance.now();
-    await t.services.assistants.settleStalePending();
+    await t.services.assistants.recoverPending();
     console.log(
       `[figures] unknown create dropped after its lease in ${Math.round(performance.now() - started)} ms`,
     );
@@ -132,7 +132,7 @@ describe('create outcomes', () => {
     await sleep(700);
     expect(t.emulator.assistants.size).toBe(1);
     await expireCreateLeases();
-    await t.services.assistants.settleStalePending();
+    await t.services.assistants.recoverPending();
     const [row] = await storedNamed('Finished late');
     expect(row).toMatchObject({
       syncState: 'synced',

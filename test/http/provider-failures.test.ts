@@ -53,7 +53,7 @@ describe('provider failures on PATCH', () => {
     expect(res.statusCode).toBe(500);
     expect((await stored()).syncState).toBe('pending');
     t.emulator.faults = noFaults();
-    await t.services.assistants.settleStalePending();
+    await t.services.assistants.recoverPending();
     expect(await stored()).toMatchObject({ name: 'Applied anyway', syncState: 'synced' });
   });
 
@@ -118,7 +118,7 @@ describe('provider failures on PATCH', () => {
     t.emulator.faults = noFaults();
     expect((await stored()).syncState).toBe('pending');
     // A dead process's lease would have run out; this one was released, so settling can start now.
-    const settled = await t.services.assistants.settleStalePending();
+    const settled = await t.services.assistants.recoverPending();
     expect(settled).toBeGreaterThanOrEqual(1);
     expect(await stored()).toMatchObject({ name: 'Settled on start', syncState: 'synced', version: 2 });
   });

@@ -38,7 +38,7 @@ describe('settling what a dead server left pending', () => {
 
     // `sole: false`, as on PostgreSQL: another server may still hold the lease.
     const started = Date.now();
-    expect(await t.services.assistants.settleStalePending({ sole: false })).toBe(0);
+    expect(await t.services.assistants.recoverPending({ sole: false })).toBe(0);
     // Not even waited for: the live lease keeps the assistant out of the settle altogether.
     expect(Date.now() - started).toBeLessThan(t.config.updateWaitMs / 2);
     expect(t.emulator.received()).toEqual([]);
@@ -48,7 +48,7 @@ describe('settling what a dead server left pending', () => {
       .update(assistants)
       .set({ leaseExpiresAt: sql`now() - interval '1 second'` })
       .where(eq(assistants.id, a.id));
-    expect(await t.services.assistants.settleStalePending({ sole: false })).toBe(1);
+    expect(await t.services.assistants.recoverPending({ sole: false })).toBe(1);
     expect(t.emulator.received().map((r) => `${r.method} ${r.path}`)).toEqual([
       `GET /assistant/${a.providerAssistantId}`,
     ]);

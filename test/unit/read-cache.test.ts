@@ -40,28 +40,28 @@ describe('ReadCache', () => {
     expect(await cache.getOrLoad('k', async () => ({ version: 4 }))).toEqual({ version: 4 });
   });
 
-  it('puts a written value unless its key changed since the mark in a way the value does not reflect', () => {
+  it('puts a written value unless its key changed since the stamp in a way the value does not reflect', () => {
     const cache = enabled<{ version: number }>();
     const load = async () => ({ version: 0 });
-    let mark = cache.mark();
+    let stamp = cache.stamp();
     cache.invalidate('a', (cached) => cached.version < 5); // the writer's own change
-    cache.putIfCurrent('a', { version: 5 }, mark);
+    cache.putIfCurrent('a', { version: 5 }, stamp);
     expect(cache.size).toBe(1);
 
-    mark = cache.mark();
+    stamp = cache.stamp();
     cache.invalidate('b', (cached) => cached.version < 6); // someone else's later change
-    cache.putIfCurrent('b', { version: 5 }, mark);
+    cache.putIfCurrent('b', { version: 5 }, stamp);
     expect(cache.size).toBe(1);
     return expect(cache.getOrLoad('b', load)).resolves.toEqual({ version: 0 });
   });
 
   it('bounds what it remembers of changes; a value read before the forgotten ones is not kept', () => {
     const cache = enabled<number>(60_000, 2);
-    const mark = cache.mark();
+    const stamp = cache.stamp();
     for (const key of ['a', 'b', 'c']) cache.invalidate(key);
-    cache.putIfCurrent('z', 1, mark);
+    cache.putIfCurrent('z', 1, stamp);
     expect(cache.size).toBe(0);
-    cache.putIfCurrent('z', 1, cache.mark());
+    cache.putIfCurrent('z', 1, cache.stamp());
     expect(cache.size).toBe(1);
   });
 
