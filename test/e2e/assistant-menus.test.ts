@@ -2,24 +2,24 @@
 // where the provider has a closed list, and what is chosen there is what the API stores.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/test-app.ts';
-import { launchChromium, signIn } from './browser.ts';
+import type { TestApp } from '../helpers/test-app.ts';
+import { type Dashboard, freshPage, openDashboard, signIn } from './browser.ts';
 
 let t: TestApp;
 let url: string;
 let browser: Browser;
 let page: Page;
 
+let dashboard: Dashboard | undefined;
+
 beforeAll(async () => {
-  t = await startTestApp();
-  url = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  dashboard = await openDashboard();
+  ({ t, url, browser } = dashboard);
+  ({ page } = await freshPage(browser));
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await t?.close();
+  await dashboard?.close();
 });
 
 /** The model menu's group labels, and the options of one group. */

@@ -1,8 +1,8 @@
-// What the browser tests share: Debian's headless Chromium, signing in through the page, and
-// full-page screenshots into test-artifacts/.
+// What the browser tests share: the real app on a loopback port with Debian's headless Chromium,
+// a fresh page per test, signing in through the page, and full-page screenshots into test-artifacts/.
 import { mkdirSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { OWNER } from '../helpers/test-app.ts';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { OWNER, startTestApp, type TestApp, type TestAppOptions } from '../helpers/test-app.ts';
 
 export const ARTIFACTS = 'test-artifacts/screenshots';
 
@@ -31,3 +31,37 @@ export async function signIn(page: Page, url: string, email = OWNER.email, passw
 
 export const screenshot = (page: Page, name: string) =>
   page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+
+export interface Dashboard {
+  t: TestApp;
+  /** Where the app listens. */
+  url: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** The real app listening on loopback, and Chromium to drive it. */
+export async function openDashboard(options: TestAppOptions = {}): Promise<Dashboard> {
+  const t = await startTestApp(options);
+  const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const browser = await launchChromium();
+  return {
+    t,
+    url,
+    browser,
+    async close() {
+      await browser.close();
+      await t.close();
+    },
+  };
+}
+
+/** A new 1280×900 page in a context of its own, after closing the previous test's context. */
+export async function freshPage(
+  browser: Browser,
+  previous?: BrowserContext,
+): Promise<{ context: BrowserContext; page: Page }> {
+  await previous?.close();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  return { context, page: await context.newPage() };
+}

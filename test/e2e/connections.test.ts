@@ -3,8 +3,8 @@
 // make the emulator refuse keys.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAssistant, startTestApp, type TestApp } from '../helpers/test-app.ts';
-import { launchChromium, screenshot, signIn as signInAs } from './browser.ts';
+import { createAssistant, type TestApp } from '../helpers/test-app.ts';
+import { type Dashboard, freshPage, openDashboard, screenshot, signIn as signInAs } from './browser.ts';
 
 interface ConnectionJson {
   id: string;
@@ -19,21 +19,19 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
+let dashboard: Dashboard | undefined;
+
 beforeAll(async () => {
-  t = await startTestApp();
-  url = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium();
+  dashboard = await openDashboard();
+  ({ t, url, browser } = dashboard);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await t?.close();
+  await dashboard?.close();
 });
 
 beforeEach(async () => {
-  await context?.close();
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
+  ({ context, page } = await freshPage(browser, context));
 });
 
 const signIn = (email?: string, password?: string) => signInAs(page, url, email, password);

@@ -3,8 +3,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { noFaults } from '../../src/providers/vapi/emulator/emulator.ts';
-import { OWNER, startTestApp, type TestApp } from '../helpers/test-app.ts';
-import { launchChromium, screenshot, signIn as signInAs } from './browser.ts';
+import { OWNER, type TestApp } from '../helpers/test-app.ts';
+import { type Dashboard, freshPage, openDashboard, screenshot, signIn as signInAs } from './browser.ts';
 
 let t: TestApp;
 let url: string;
@@ -12,22 +12,20 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
+let dashboard: Dashboard | undefined;
+
 beforeAll(async () => {
-  t = await startTestApp();
-  url = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium();
+  dashboard = await openDashboard();
+  ({ t, url, browser } = dashboard);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await t?.close();
+  await dashboard?.close();
 });
 
 beforeEach(async () => {
   t.emulator.faults = noFaults();
-  await context?.close();
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
+  ({ context, page } = await freshPage(browser, context));
 });
 
 const signIn = (email?: string, password?: string) => signInAs(page, url, email, password);

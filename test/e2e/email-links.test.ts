@@ -3,34 +3,31 @@
 // from the sign-in form through the emailed link to signing in with the new password.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { OWNER, startTestApp, type TestApp } from '../helpers/test-app.ts';
-import { launchChromium, screenshot, signIn } from './browser.ts';
+import { OWNER } from '../helpers/test-app.ts';
+import { type Dashboard, freshPage, openDashboard, screenshot, signIn } from './browser.ts';
 import { type MailCatcher, startMailCatcher } from './mail-catcher.ts';
 
-let t: TestApp;
 let mail: MailCatcher;
 let url: string;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
+let dashboard: Dashboard | undefined;
+
 beforeAll(async () => {
   mail = await startMailCatcher();
-  t = await startTestApp({ env: { SMTP_URL: mail.url, MAIL_FROM: 'switchboard@example.com' } });
-  url = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium();
+  dashboard = await openDashboard({ env: { SMTP_URL: mail.url, MAIL_FROM: 'switchboard@example.com' } });
+  ({ url, browser } = dashboard);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await t?.close();
+  await dashboard?.close();
   await mail?.close();
 });
 
 beforeEach(async () => {
-  await context?.close();
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
+  ({ context, page } = await freshPage(browser, context));
 });
 
 describe('links by email', () => {

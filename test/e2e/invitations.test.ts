@@ -5,8 +5,8 @@ import { eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { invitations } from '../../src/db/schema.ts';
-import { linkToken, OWNER, startTestApp, type TestApp } from '../helpers/test-app.ts';
-import { launchChromium, screenshot, signIn as signInAs } from './browser.ts';
+import { linkToken, OWNER, type TestApp } from '../helpers/test-app.ts';
+import { type Dashboard, freshPage, openDashboard, screenshot, signIn as signInAs } from './browser.ts';
 
 interface CreatedInvitation {
   id: string;
@@ -23,28 +23,26 @@ let context: BrowserContext;
 let page: Page;
 let counter = 0;
 
+let dashboard: Dashboard | undefined;
+
 beforeAll(async () => {
-  t = await startTestApp();
-  url = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium();
+  dashboard = await openDashboard();
+  ({ t, url, browser } = dashboard);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await t?.close();
+  await dashboard?.close();
 });
 
 beforeEach(async () => {
-  await context?.close();
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
+  ({ context, page } = await freshPage(browser, context));
 });
 
 const signIn = (email?: string, password?: string) => signInAs(page, url, email, password);
 const uniqueEmail = (name: string) => `${name}.${++counter}@example.com`;
 
 /** A browser with nobody signed in: the person the link was sent to. */
-async function freshPage(width = 1280, height = 900): Promise<Page> {
+async function strangerPage(width = 1280, height = 900): Promise<Page> {
   const other = await browser.newContext({ viewport: { width, height } });
   return other.newPage();
 }
@@ -115,7 +113,7 @@ describe('invitations', () => {
     ).resolves.toBe(true);
 
     // The invitee's browser: nobody signed in.
-    const invitee = await freshPage();
+    const invitee = await strangerPage();
     await invitee.goto(link);
     await invitee.getByRole('heading', { name: 'Join Acme' }).waitFor();
     const facts = await invitee.locator('.facts').textContent();
@@ -243,7 +241,7 @@ describe('invitations', () => {
     await expect(status.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
     await page.getByRole('cell', { name: email, exact: true }).waitFor({ state: 'detached' });
 
-    const invitee = await freshPage();
+    const invitee = await strangerPage();
     await invitee.goto(invitation.link);
     await invitee.getByRole('heading', { name: 'This invitation can no longer be used' }).waitFor();
     await expect(invitee.getByRole('alert').textContent()).resolves.toMatch(/revoked/i);
