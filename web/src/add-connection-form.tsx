@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { answer, api } from './api.ts';
 import { AT_ADD_FORM, type Feedback, type Perform } from './connection-actions.ts';
 import { connectionLabel } from './connection-words.tsx';
-import { FormField } from './form-field.tsx';
+import { FormField, SecretKeyInput } from './form-field.tsx';
 import { Notice } from './notice.tsx';
 
 /** The providers an admin can connect now; Retell is answered "not available yet" by the API. */
@@ -95,17 +95,7 @@ export function AddConnectionForm({
               error={fields.apiKey}
               hint="Vapi’s private API key (not the public one). Switchboard checks it with Vapi before storing it, keeps it encrypted, and never shows it again: only its last 4 characters."
             >
-              {(input) => (
-                <input
-                  {...input}
-                  type="password"
-                  autoComplete="off"
-                  spellCheck={false}
-                  required
-                  value={apiKey}
-                  onChange={(e) => setApiKey(e.target.value)}
-                />
-              )}
+              {(input) => <SecretKeyInput input={input} value={apiKey} onChange={setApiKey} />}
             </FormField>
             <FormField
               id="connection-base-url"

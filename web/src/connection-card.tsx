@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { answer, api, type Connection } from './api.ts';
 import { AT_PAGE, type Feedback, type Perform } from './connection-actions.ts';
 import { PROVIDER_NAMES, STATUS_WORDS, StatusBadge } from './connection-words.tsx';
-import { FormField } from './form-field.tsx';
+import { FormField, SecretKeyInput, SubmitOrCancel } from './form-field.tsx';
 import { Notice } from './notice.tsx';
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'never');
@@ -182,14 +182,13 @@ export function ConnectionCard({
               />
             )}
           </FormField>
-          <div className="actions">
-            <button type="submit" className="primary" disabled={busy}>
-              {working ? 'Renaming…' : 'Save name'}
-            </button>
-            <button type="button" onClick={close}>
-              Cancel
-            </button>
-          </div>
+          <SubmitOrCancel
+            label="Save name"
+            workingLabel="Renaming…"
+            working={working}
+            disabled={busy}
+            onCancel={close}
+          />
         </form>
       )}
       {panel === 'rotate' && (
@@ -201,26 +200,16 @@ export function ConnectionCard({
             hint={`${provider} is asked first whether it accepts the key; a key of another ${provider} account is refused. Until then the old key stays in use. The key is never shown again.`}
           >
             {(input) => (
-              <input
-                {...input}
-                type="password"
-                autoComplete="off"
-                spellCheck={false}
-                required
-                value={apiKey}
-                onChange={(e) => setApiKey(e.target.value)}
-                ref={focusWhenShown}
-              />
+              <SecretKeyInput input={input} value={apiKey} onChange={setApiKey} inputRef={focusWhenShown} />
             )}
           </FormField>
-          <div className="actions">
-            <button type="submit" className="primary" disabled={busy}>
-              {working ? 'Checking the key…' : 'Check and save key'}
-            </button>
-            <button type="button" onClick={close}>
-              Cancel
-            </button>
-          </div>
+          <SubmitOrCancel
+            label="Check and save key"
+            workingLabel="Checking the key…"
+            working={working}
+            disabled={busy}
+            onCancel={close}
+          />
         </form>
       )}
       {panel === 'remove' && (

@@ -38,3 +38,55 @@ export function FormField({
     </div>
   );
 }
+
+/** A text input for a provider's API key: hidden as typed, never autofilled or spell-checked. */
+export function SecretKeyInput({
+  input,
+  value,
+  onChange,
+  inputRef,
+}: {
+  input: FieldInputProps;
+  value: string;
+  onChange: (value: string) => void;
+  inputRef?: (element: HTMLInputElement | null) => void;
+}) {
+  return (
+    <input
+      {...input}
+      type="password"
+      autoComplete="off"
+      spellCheck={false}
+      required
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      ref={inputRef}
+    />
+  );
+}
+
+/** An inline form's submit and Cancel buttons; the submit says what it is doing while it works. */
+export function SubmitOrCancel({
+  label,
+  workingLabel,
+  working,
+  disabled,
+  onCancel,
+}: {
+  label: string;
+  workingLabel: string;
+  working: boolean;
+  disabled: boolean;
+  onCancel: () => void;
+}) {
+  return (
+    <div className="actions">
+      <button type="submit" className="primary" disabled={disabled}>
+        {working ? workingLabel : label}
+      </button>
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
