@@ -1,14 +1,12 @@
 // SQL for assistants and their versions, nothing else. Every statement is short: no transaction
 // or connection is held while the provider is called.
 import { and, desc, eq, getTableColumns, ilike, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
-import { type AuditEvent, auditInsert, auditPlaceholders, writeAudit } from '../audit/audit-log.ts';
+import { type AuditEvent, auditInsertFrom, auditPlaceholders, writeAudit } from '../audit/audit-log.ts';
 import type { Database } from '../db/database.ts';
 import { olderThan } from '../db/keyset.ts';
 import { type AssistantRow, assistants, assistantVersions } from '../db/schema.ts';
-import { codedCause } from '../shared/error-cause.ts';
 import type { ProviderConfig } from './merge.ts';
 
-const NOT_NULL_VIOLATION = '23502';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type SyncState = 'synced' | 'pending' | 'missing';
@@ -47,15 +45,17 @@ export interface Placement {
   provider: string;
 }
 
+type PreparedStore = ReturnType<ReturnType<typeof storeVersionStatement>['prepare']>;
+
 /** Shown, read and changed only once the provider confirmed its create. */
 const confirmed = isNotNull(assistants.providerAssistantId);
 
 export class AssistantRepository {
-  private readonly acquireLease: ReturnType<typeof prepareAcquireLease>;
-  private readonly storeStatements = new Map<string, ReturnType<typeof prepareStoreVersion>>();
+  private readonly acquireLease: ReturnType<ReturnType<typeof acquireLeaseStatement>['prepare']>;
+  private readonly storeStatements = new Map<string, PreparedStore>();
 
   constructor(private readonly db: Database) {
-    this.acquireLease = prepareAcquireLease(db);
+    this.acquireLease = acquireLeaseStatement(db).prepare('acquire_assistant_lease');
   }
 
   /** By local id or provider id, only within the organization. */
@@ -316,31 +316,27 @@ export class AssistantRepository {
     audit: AuditEvent,
     { releaseLease }: { releaseLease: boolean },
   ): Promise<AssistantRow> {
-    // A change found at the provider has no Switchboard author; the last one stays.
     const variant = { releaseLease, keepAuthor: version.source === 'provider' };
-    const key = `${variant.releaseLease}:${variant.keepAuthor}`;
-    let statement = this.storeStatements.get(key);
+    const name = storeVersionName(variant);
+    let statement = this.storeStatements.get(name);
     if (!statement) {
-      statement = prepareStoreVersion(this.db, variant);
-      this.storeStatements.set(key, statement);
+      // Prepared once per variant: building it took about half a millisecond per update (bench/README.md).
+      statement = storeVersionStatement(this.db, variant).prepare(name);
+      this.storeStatements.set(name, statement);
     }
-    try {
-      const [row] = await statement.execute({
-        id,
-        leaseToken,
-        ...version,
-        // JSON as text, for the statement's jsonb casts.
-        config: JSON.stringify(version.config),
-        changedPaths: JSON.stringify(version.changedPaths),
-        ...auditPlaceholders(audit),
-        auditDetail: JSON.stringify(audit.detail),
-      });
-      if (row) return row;
-    } catch (error) {
-      const cause = codedCause(error);
-      if (cause?.code !== NOT_NULL_VIOLATION || cause.column !== 'assistant_id') throw error;
-    }
-    throw new Error(`assistant ${id} lost its update lease before the provider's answer was stored`);
+    const [row] = await statement.execute({
+      id,
+      leaseToken,
+      ...version,
+      // JSON as text, for the statement's jsonb casts.
+      config: JSON.stringify(version.config),
+      changedPaths: JSON.stringify(version.changedPaths),
+      ...auditPlaceholders(audit),
+      auditDetail: JSON.stringify(audit.detail),
+    });
+    if (!row)
+      throw new Error(`assistant ${id} lost its update lease before the provider's answer was stored`);
+    return row;
   }
 
   async delete(id: string, audit: AuditEvent): Promise<void> {
@@ -379,10 +375,11 @@ export class AssistantRepository {
 }
 
 /**
- * One statement: lock the row, read its sync state as it was, take the lease, return the row.
- * Prepared once: building it was a good part of an update's CPU on embedded PGlite.
+ * One statement: lock the row, read its sync state as it was, take the lease, return the row (its
+ * SQL is in assistant-repository.sql). Prepared once: building it was a good part of an update's
+ * CPU on embedded PGlite.
  */
-function prepareAcquireLease(db: Database) {
+export function acquireLeaseStatement(db: Database) {
   const before = db
     .select({ id: assistants.id, syncState: assistants.syncState })
     .from(assistants)
@@ -403,17 +400,15 @@ function prepareAcquireLease(db: Database) {
         or(isNull(assistants.leaseExpiresAt), lt(assistants.leaseExpiresAt, sql`now()`)),
       ),
     )
-    .returning({ row: getTableColumns(assistants), previousSyncState: before.syncState })
-    .prepare('acquire_assistant_lease');
+    .returning({ row: getTableColumns(assistants), previousSyncState: before.syncState });
 }
 
 /**
- * `storeVersion`'s one statement, prepared once per variant: building it took about half a
- * millisecond of the main thread per update (bench/README.md). Without a row from `updated` (the
- * lease was lost) the history row's assistant id is null, which fails the whole statement:
- * nothing is stored.
+ * `storeVersion`'s one statement (its SQL is in assistant-repository.sql): the update under the
+ * lease, then the history row and the audit event inserted from what it returned. When the lease
+ * was lost the update returns no row, so nothing is inserted and the statement returns nothing.
  */
-function prepareStoreVersion(db: Database, variant: { releaseLease: boolean; keepAuthor: boolean }) {
+export function storeVersionStatement(db: Database, variant: StoreVariant) {
   const updated = db.$with('updated').as(
     db
       .update(assistants)
@@ -432,28 +427,43 @@ function prepareStoreVersion(db: Database, variant: { releaseLease: boolean; kee
       )
       .returning(),
   );
-  const newVersion = sql<number>`(select ${updated.version} from ${updated})`;
   const history = db.$with('history').as(
-    db.insert(assistantVersions).values({
-      assistantId: sql`(select ${updated.id} from ${updated})`,
-      version: newVersion,
-      config: sql`${sql.placeholder('config')}::jsonb`,
-      changedPaths: sql`${sql.placeholder('changedPaths')}::jsonb`,
-      source: sql.placeholder('source'),
-      actorUserId: sql.placeholder('actorUserId'),
-      actorApiKeyId: sql.placeholder('actorApiKeyId'),
-    }),
+    db.insert(assistantVersions).select(
+      db
+        .select({
+          assistantId: updated.id,
+          version: updated.version,
+          config: updated.config,
+          changedPaths: sql<string[]>`${sql.placeholder('changedPaths')}::jsonb`.as('changedPaths'),
+          source: sql<string>`${sql.placeholder('source')}::text`.as('source'),
+          actorUserId: sql<string | null>`${sql.placeholder('actorUserId')}::uuid`.as('actorUserId'),
+          actorApiKeyId: sql<string | null>`${sql.placeholder('actorApiKeyId')}::uuid`.as('actorApiKeyId'),
+          createdAt: sql<Date>`now()`.as('createdAt'),
+        })
+        .from(updated),
+    ),
   );
   const event = db
     .$with('event')
     .as(
-      auditInsert(
+      auditInsertFrom(
         db,
-        sql`${sql.placeholder('auditDetail')}::jsonb || jsonb_build_object('version', ${newVersion})`,
+        updated,
+        sql`${sql.placeholder('auditDetail')}::jsonb || jsonb_build_object('version', ${updated.version})`,
       ),
     );
-  const name = `store_assistant_version${variant.releaseLease ? '_release' : ''}${variant.keepAuthor ? '_keep_author' : ''}`;
-  return db.with(updated, history, event).select().from(updated).prepare(name);
+  return db.with(updated, history, event).select().from(updated);
+}
+
+export interface StoreVariant {
+  /** Gives the lease back in the same statement, leaving the assistant `synced`. */
+  releaseLease: boolean;
+  /** A change found at the provider has no Switchboard author; the last one stays. */
+  keepAuthor: boolean;
+}
+
+export function storeVersionName(variant: StoreVariant): string {
+  return `store_assistant_version${variant.releaseLease ? '_release' : ''}${variant.keepAuthor ? '_keep_author' : ''}`;
 }
 
 function escapeLike(text: string): string {

@@ -2,7 +2,7 @@
 // A successful change writes its event in the same transaction as the change (`writeAudit`), so
 // one is never stored without the other; a failed attempt changes nothing and is written alone.
 
-import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, type SQL, type Subquery, sql, type WithSubquery } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Caller } from '../auth/actor.ts';
 import type { Database } from '../db/database.ts';
@@ -106,15 +106,32 @@ const AUDIT_PLACEHOLDER = {
 } as const satisfies Partial<Record<keyof AuditEvent, string>>;
 
 /**
- * The insert of one successful event, for another slice to prepare inside its own statement (as
- * a CTE), with its values as placeholders (`auditPlaceholders` fills them); `detail` is the SQL
- * for the event's detail, which may be partly known only in SQL.
+ * The insert of one successful event for each row of `source` (a CTE of the same statement), for
+ * another slice to prepare inside its own statement: no row in `source`, no event. Its values are
+ * placeholders (`auditPlaceholders` fills them); `detail` is the SQL for the event's detail, which
+ * may be partly known only in SQL.
  */
-export function auditInsert(db: Database, detail: SQL) {
-  const columns = Object.fromEntries(
-    Object.entries(AUDIT_PLACEHOLDER).map(([column, name]) => [column, sql.placeholder(name)]),
-  ) as unknown as Omit<AuditEvent, 'detail'>;
-  return db.insert(auditEvents).values({ ...columns, outcome: 'success', detail });
+export function auditInsertFrom(db: Database, source: Subquery | WithSubquery, detail: SQL) {
+  const uuid = (name: string) => sql<string | null>`${sql.placeholder(name)}::uuid`;
+  const text = (name: string) => sql<string | null>`${sql.placeholder(name)}::text`;
+  // Every column in the table's order, as an insert from a select needs them.
+  const event = db
+    .select({
+      id: sql<string>`gen_random_uuid()`.as('id'),
+      orgId: uuid(AUDIT_PLACEHOLDER.orgId).as('orgId'),
+      actorUserId: uuid(AUDIT_PLACEHOLDER.actorUserId).as('actorUserId'),
+      actorApiKeyId: uuid(AUDIT_PLACEHOLDER.actorApiKeyId).as('actorApiKeyId'),
+      actorLabel: text(AUDIT_PLACEHOLDER.actorLabel).as('actorLabel'),
+      action: text(AUDIT_PLACEHOLDER.action).as('action'),
+      targetType: text(AUDIT_PLACEHOLDER.targetType).as('targetType'),
+      targetId: text(AUDIT_PLACEHOLDER.targetId).as('targetId'),
+      requestId: text(AUDIT_PLACEHOLDER.requestId).as('requestId'),
+      outcome: sql<string>`'success'`.as('outcome'),
+      detail: sql<Record<string, unknown>>`${detail}`.as('detail'),
+      createdAt: sql<Date>`now()`.as('createdAt'),
+    })
+    .from(source);
+  return db.insert(auditEvents).select(event);
 }
 
 /** The values for `auditInsert`'s placeholders. */

@@ -4,18 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generateApiTypes, SCHEMA_FILE } from '../../scripts/generate-api-types.ts';
+import { firstDifference } from '../helpers/first-difference.ts';
 
 describe('web/src/api/schema.d.ts', () => {
   it('is what `npm run gen:api` writes from the current API', async () => {
-    const committed = readFileSync(SCHEMA_FILE, 'utf8');
-    const fresh = await generateApiTypes();
-    // A plain equality check would print 6,000 lines; this names the first difference.
-    const lines = { committed: committed.split('\n'), fresh: fresh.split('\n') };
-    const at = lines.fresh.findIndex((line, i) => line !== lines.committed[i]);
-    const first =
-      at < 0 && lines.fresh.length === lines.committed.length
-        ? null
-        : `line ${at + 1}: committed ${JSON.stringify(lines.committed[at])}, generated ${JSON.stringify(lines.fresh[at])}`;
-    expect(first, 'web/src/api/schema.d.ts is stale: run `npm run gen:api`').toBeNull();
+    const difference = firstDifference(readFileSync(SCHEMA_FILE, 'utf8'), await generateApiTypes());
+    expect(difference, 'web/src/api/schema.d.ts is stale: run `npm run gen:api`').toBeNull();
   }, 60_000);
 });
