@@ -30,13 +30,18 @@ export interface DatabaseHandle {
     onNotify: (channel: string, payload: string) => void,
     onHealth: (up: boolean) => void,
   ): Promise<() => Promise<void>>;
+  /** The query pool's connections on a real server (open, and idle among them); none on PGlite. */
+  connections(): { open: number; idle: number } | undefined;
   close(): Promise<void>;
 }
 
 export type DatabaseTarget =
   | {
-      url: string /** How often the change feed proves it is alive (tests shorten it). */;
+      url: string;
+      /** How often the change feed proves it is alive (tests shorten it). */
       heartbeatMs?: number;
+      /** Connections for queries (the change feed has its own); 10 unless given. */
+      poolSize?: number;
     }
   | { dataDir: string }
   | { memory: true };
@@ -46,7 +51,8 @@ const migrationsFolder = projectPath('src', 'db', 'migrations');
 const MIGRATION_LOCK_KEY = 7_263_541;
 
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
-  if ('url' in target) return openPostgres(target.url, target.heartbeatMs ?? HEARTBEAT_MS);
+  if ('url' in target)
+    return openPostgres(target.url, target.heartbeatMs ?? HEARTBEAT_MS, target.poolSize ?? POOL_SIZE);
   const dataDir = 'dataDir' in target ? target.dataDir : undefined;
   const client =
     (dataDir && takeEarlyPglite(dataDir)) ||
@@ -69,12 +75,15 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
         for (const unsubscribe of unsubscribes) await unsubscribe();
       };
     },
+    connections: () => undefined,
     close: () => client.close(),
   };
 }
 
-function openPostgres(url: string, heartbeatMs: number): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000 });
+const POOL_SIZE = 10;
+
+function openPostgres(url: string, heartbeatMs: number, poolSize: number): DatabaseHandle {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000 });
   // An idle client's error (e.g. the server restarting) must not crash the process.
   pool.on('error', () => {});
   const db = drizzlePg(pool, { schema }) as unknown as Database;
@@ -92,6 +101,7 @@ function openPostgres(url: string, heartbeatMs: number): DatabaseHandle {
       }
     },
     listen: (channels, onNotify, onHealth) => listenPostgres(url, channels, onNotify, onHealth, heartbeatMs),
+    connections: () => ({ open: pool.totalCount, idle: pool.idleCount }),
     close: () => pool.end(),
   };
 }

@@ -89,7 +89,13 @@ export interface TestDatabase {
  * A database for one test file, on whichever engine this Vitest project runs against, and a way
  * to open it again as another server would.
  */
-export async function openTestDatabase(pgliteDataDir?: string): Promise<TestDatabase> {
+export async function openTestDatabase({
+  pgliteDataDir,
+  poolSize,
+}: {
+  pgliteDataDir?: string | undefined;
+  poolSize?: number;
+} = {}): Promise<TestDatabase> {
   if (process.env.TEST_DATABASE !== 'postgres') {
     // PGlite is one process's: a second server in this process shares the handle.
     const database = await openDatabase(pgliteDataDir ? { dataDir: pgliteDataDir } : { memory: true });
@@ -104,8 +110,8 @@ export async function openTestDatabase(pgliteDataDir?: string): Promise<TestData
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
-    database: await openDatabase({ url: url.toString() }),
-    reopen: () => openDatabase({ url: url.toString() }),
+    database: await openDatabase({ url: url.toString(), ...(poolSize ? { poolSize } : {}) }),
+    reopen: () => openDatabase({ url: url.toString(), ...(poolSize ? { poolSize } : {}) }),
     url: url.toString(),
   };
 }
@@ -113,7 +119,8 @@ export async function openTestDatabase(pgliteDataDir?: string): Promise<TestData
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const emulator = new VapiEmulator(EMULATOR_KEY);
   const emulatorUrl = await emulator.listen();
-  const { database, reopen } = options.database ?? (await openTestDatabase(options.pgliteDataDir));
+  const { database, reopen } =
+    options.database ?? (await openTestDatabase({ pgliteDataDir: options.pgliteDataDir }));
   await database.migrate();
   const config = loadConfig({
     // The first organization's default connection is this file's emulator, as on a server started with these.

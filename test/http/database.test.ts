@@ -22,9 +22,29 @@ function rowsOf<T>(result: unknown): T[] {
   return (result as { rows: T[] }).rows;
 }
 
-it("a PostgreSQL error keeps its code and column, which the update path's checks read", async () => {
+it('a PostgreSQL error keeps its code and column, which the services read (e.g. a unique violation)', async () => {
   const failed = await database.db.execute(sql`insert into probe (n) values (null)`).catch((error) => error);
   expect(codedCause(failed)).toMatchObject({ code: '23502', column: 'n' });
+});
+
+describe.skipIf(process.env.TEST_DATABASE !== 'postgres')('a real server', () => {
+  it('runs queries on at most `poolSize` connections', async () => {
+    const opened = await openTestDatabase();
+    if (!opened.url) throw new Error('no PostgreSQL test database');
+    const small = await openDatabase({ url: opened.url, poolSize: 2 });
+    try {
+      let most = 0;
+      const watch = setInterval(() => {
+        most = Math.max(most, small.connections()?.open ?? 0);
+      }, 5);
+      await Promise.all([1, 2, 3, 4].map(() => small.db.execute(sql`select pg_sleep(0.1)`)));
+      clearInterval(watch);
+      expect(most).toBe(2);
+    } finally {
+      await small.close();
+      await opened.database.close();
+    }
+  });
 });
 
 describe.skipIf(process.env.TEST_DATABASE === 'postgres')('embedded PGlite', () => {

@@ -2,48 +2,20 @@
 // update waiting on a slow provider leaves that connection free, and other requests go on. On
 // PGlite, which runs one statement at a time anyway, a transaction held across the provider call
 // would block them just the same.
-import { drizzle } from 'drizzle-orm/node-postgres';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Database } from '../../src/db/database.ts';
-import * as schema from '../../src/db/schema.ts';
 import { noFaults } from '../../src/providers/vapi/emulator/emulator.ts';
-import {
-  createAssistant,
-  openTestDatabase,
-  startTestApp,
-  type TestApp,
-  type TestDatabase,
-} from '../helpers/test-app.ts';
+import { createAssistant, openTestDatabase, startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const PROVIDER_LATENCY_MS = 2_000;
 
 let t: TestApp;
-/** The one-connection pool every service uses, on PostgreSQL. */
-let pool: pg.Pool | undefined;
-
-/** The test database, its queries (not migrations nor notifications) on a pool of one connection. */
-async function onOneConnection(): Promise<TestDatabase> {
-  const opened = await openTestDatabase();
-  if (opened.url === undefined) return opened;
-  const onePool = new pg.Pool({ connectionString: opened.url, max: 1 });
-  pool = onePool;
-  const db = drizzle(onePool, { schema }) as unknown as Database;
-  return {
-    ...opened,
-    database: {
-      ...opened.database,
-      db,
-      async close() {
-        await onePool.end();
-        await opened.database.close();
-      },
-    },
-  };
-}
 
 beforeAll(async () => {
-  t = await startTestApp({ database: await onOneConnection(), env: { PROVIDER_TIMEOUT_MS: '5000' } });
+  // On PostgreSQL every query waits for the pool's one connection; PGlite runs one at a time anyway.
+  t = await startTestApp({
+    database: await openTestDatabase({ poolSize: 1 }),
+    env: { PROVIDER_TIMEOUT_MS: '5000' },
+  });
 });
 afterAll(() => t.close());
 
@@ -76,10 +48,9 @@ describe('a pool of one connection while the provider is slow', () => {
         timeout: 2_000,
         interval: 5,
       });
-      if (pool) {
-        expect(pool.totalCount).toBe(1);
-        expect(pool.idleCount).toBe(1);
-      }
+      // The update waits on the provider with its connection given back.
+      const connections = t.database.connections();
+      if (connections) expect(connections).toEqual({ open: 1, idle: 1 });
 
       // Read from the database, not from memory.
       t.services.caches.assistants.clear();
@@ -100,7 +71,7 @@ describe('a pool of one connection while the provider is slow', () => {
       const patched = await patching;
       expect(patched.statusCode).toBe(200);
       expect(patched.json()).toMatchObject({ name: 'Renamed slowly', version: 2, syncState: 'synced' });
-      if (pool) expect(pool.totalCount).toBe(1);
+      if (connections) expect(t.database.connections()?.open).toBe(1);
     } finally {
       t.emulator.faults = noFaults();
     }
