@@ -1,5 +1,5 @@
 // SQL for connections and the organization's default connection, nothing else.
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { assistants, type ConnectionRow, connections, organizations } from '../db/schema.ts';
 
@@ -80,6 +80,17 @@ export class ConnectionRepository {
   async assistantCount(id: string, db: Database = this.db): Promise<number> {
     const [row] = await db.select({ n: count() }).from(assistants).where(eq(assistants.connectionId, id));
     return row?.n ?? 0;
+  }
+
+  /** The organization's default connection, in one statement. */
+  async findDefault(orgId: string): Promise<ConnectionRow | undefined> {
+    const [found] = await this.db
+      .select({ row: getTableColumns(connections) })
+      .from(organizations)
+      .innerJoin(connections, eq(connections.id, organizations.defaultConnectionId))
+      .where(eq(organizations.id, orgId))
+      .limit(1);
+    return found?.row;
   }
 
   async defaultOf(orgId: string, db: Database = this.db): Promise<string | null> {

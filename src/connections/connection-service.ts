@@ -235,8 +235,9 @@ export class ConnectionService {
    * Another organization's id is the same 400 as one that does not exist.
    */
   async resolve(orgId: string, connectionId: string | undefined): Promise<ConnectionRow> {
-    const id = connectionId ?? (await this.repo.defaultOf(orgId));
-    if (id === null) {
+    if (connectionId === undefined) {
+      const row = await this.repo.findDefault(orgId);
+      if (row) return row;
       throw validationError([
         {
           field: 'connectionId',
@@ -244,7 +245,7 @@ export class ConnectionService {
         },
       ]);
     }
-    const row = await this.repo.findInOrg(orgId, id);
+    const row = await this.repo.findInOrg(orgId, connectionId);
     if (!row)
       throw validationError([{ field: 'connectionId', message: 'no such connection in this organization' }]);
     return row;

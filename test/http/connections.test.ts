@@ -4,12 +4,12 @@
 // provider accounts never see each other's assistants.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { inArray, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AssistantRepository } from '../../src/assistants/assistant-repository.ts';
-import { assistants } from '../../src/db/schema.ts';
+import { assistants, organizations } from '../../src/db/schema.ts';
 import { noFaults, VapiEmulator } from '../../src/providers/vapi/emulator/emulator.ts';
 import { Reconciler } from '../../src/sync/reconciler.ts';
 import { closedPort } from '../helpers/ports.ts';
@@ -315,6 +315,29 @@ describe('rotation, checks and removal', () => {
       expect(defaults).toEqual([sandbox.id]);
     } finally {
       await t.request(t.owner.cookie, 'POST', `${connectionsUrl()}/${t.connectionId}/default`);
+    }
+  });
+
+  it('without a default connection (SANDBOX=off, a later organization), a create must name one', async () => {
+    const setDefault = (id: string | null) =>
+      t.database.db
+        .update(organizations)
+        .set({ defaultConnectionId: id })
+        .where(eq(organizations.id, t.orgId));
+    await setDefault(null);
+    try {
+      const res = await t.request(t.owner.cookie, 'POST', '/assistants', assistantBody());
+      expect(res.statusCode).toBe(400);
+      expect(res.json().message).toMatch(/connectionId.*no default connection/);
+      const named = await t.request(
+        t.owner.cookie,
+        'POST',
+        '/assistants',
+        assistantBody({ connectionId: t.connectionId, name: 'Named connection' }),
+      );
+      expect(named.json()).toMatchObject({ connectionId: t.connectionId });
+    } finally {
+      await setDefault(t.connectionId);
     }
   });
 
