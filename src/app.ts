@@ -45,6 +45,10 @@ import { createValidatorCompiler } from './http/validation.ts';
 import { InvitationRepository } from './invitations/invitation-repository.ts';
 import { InvitationService } from './invitations/invitation-service.ts';
 import { invitationRoutes } from './invitations/routes.ts';
+import { JobRepository } from './jobs/job-repository.ts';
+import { JobRunner, type JobRunnerOptions } from './jobs/job-runner.ts';
+import { JobService } from './jobs/job-service.ts';
+import { jobRoutes } from './jobs/routes.ts';
 import { createMailer } from './mail/mailer.ts';
 import { OrgRepository } from './orgs/org-repository.ts';
 import { OrgService } from './orgs/org-service.ts';
@@ -53,6 +57,7 @@ import { providerRoutes } from './providers/routes.ts';
 import { Sandbox } from './providers/sandbox/sandbox.ts';
 import type { SecretBox } from './secrets/secret-box.ts';
 import { acceptEmptyJsonBodies } from './shared/json-body.ts';
+import { ConnectionPacer } from './sync/pacer.ts';
 import { Reconciler } from './sync/reconciler.ts';
 
 export interface Services {
@@ -65,6 +70,9 @@ export interface Services {
   readonly apiKeys: ApiKeyService;
   readonly audit: AuditLog;
   readonly reconciler: Reconciler;
+  readonly jobs: JobService;
+  /** Runs queued jobs in the background; started by the server (and by tests that need it). */
+  readonly jobRunner: JobRunner;
   readonly caches: Caches;
   readonly connections: ConnectionService;
   readonly provisioning: ConnectionProvisioning;
@@ -77,7 +85,12 @@ export interface ServiceDeps {
   secrets: SecretBox;
   /** Overrides of the provider clients' retry policy (tests shorten the backoff). */
   clientSettings?: Partial<ClientSettings>;
+  /** Overrides of the job runner's timing (tests shorten the lease). */
+  jobRunner?: Partial<JobRunnerOptions>;
 }
+
+/** A job whose server stops renewing is taken over within this (SPEC section 12: 30 s). */
+const JOB_LEASE_MS = 20_000;
 
 /** One retry policy for every provider client: retries stop once this much time has passed. */
 const RETRY_BUDGET_MS = 5_000;
@@ -86,7 +99,7 @@ export function createServices(
   config: Config,
   db: Database,
   log: FastifyBaseLogger,
-  { secrets, clientSettings }: ServiceDeps,
+  { secrets, clientSettings, jobRunner: jobRunnerSettings }: ServiceDeps,
 ): Services {
   const users = new UserRepository(db);
   const sessions = new SessionRepository(db);
@@ -109,18 +122,25 @@ export function createServices(
     ...clientSettings,
   });
   const connections = new ConnectionService(db, connectionRepository, orgs, audit, clients, provisioning);
+  const updateLeaseMs = UpdateLeases.lengthFor(config.providerTimeoutMs, RETRY_BUDGET_MS);
   const assistants = new AssistantService(
     assistantRepository,
     connections,
-    new UpdateLeases(
-      assistantRepository,
-      UpdateLeases.lengthFor(config.providerTimeoutMs, RETRY_BUDGET_MS),
-      config.updateWaitMs,
-    ),
+    new UpdateLeases(assistantRepository, updateLeaseMs, config.updateWaitMs),
     audit,
     caches,
     log,
   );
+  // One pace per connection for every background caller: the reconciler and the jobs.
+  const pacer = new ConnectionPacer(config.syncMaxCallsPerSecond);
+  const jobRepository = new JobRepository(db);
+  const jobRunner = new JobRunner(db, jobRepository, assistants, connections, pacer, log, {
+    pollMs: 1_000,
+    leaseMs: JOB_LEASE_MS,
+    concurrency: 2,
+    ...jobRunnerSettings,
+  });
+  const jobs = new JobService(jobRepository, assistants, connections, () => jobRunner.wake(), updateLeaseMs);
   const auth = new AuthService(
     db,
     users,
@@ -163,10 +183,12 @@ export function createServices(
     caches,
     audit,
     assistants,
+    jobs,
+    jobRunner,
     reconciler: new Reconciler(
       assistantRepository,
       assistants,
-      { intervalMs: config.syncIntervalMs, maxCallsPerSecond: config.syncMaxCallsPerSecond },
+      { intervalMs: config.syncIntervalMs, maxCallsPerSecond: config.syncMaxCallsPerSecond, pacer },
       log,
     ),
   };
@@ -245,6 +267,7 @@ export async function buildApp({
   await app.register(auditRoutes, { audit: services.audit, orgs: services.orgs, guards });
   await app.register(assistantRoutes, { assistants: services.assistants, guards });
   await app.register(historyRoutes, { assistants: services.assistants, guards });
+  await app.register(jobRoutes, { jobs: services.jobs, guards });
   await app.register(providerRoutes, { guards });
   await registerDashboard(app);
   return app;

@@ -126,6 +126,7 @@ if (operatorToken && address && typeof address === 'object') {
 }
 // Also settles what a dead server left pending once its lease has run out.
 services.reconciler.start();
+await services.jobRunner.start({ sole: database.driver === 'pglite' });
 if (config.syncIntervalMs === 0) logger.info('reconciler off (SYNC_INTERVAL_SECONDS=0)');
 
 async function shutdown(signal: string) {
@@ -138,6 +139,7 @@ async function shutdown(signal: string) {
   }, SHUTDOWN_GRACE_MS);
   force.unref();
   await services.reconciler.stop();
+  await services.jobRunner.stop();
   await app.close();
   await stopListening();
   await services.sandbox.close();

@@ -1,10 +1,23 @@
 // SQL for assistants and their versions, nothing else. Every statement is short: no transaction
 // or connection is held while the provider is called.
-import { and, desc, eq, getTableColumns, ilike, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import {
+  and,
+  desc,
+  eq,
+  getTableColumns,
+  ilike,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 import { type AuditEvent, auditInsertFrom, auditPlaceholders, writeAudit } from '../audit/audit-log.ts';
 import type { Database } from '../db/database.ts';
 import { olderThan } from '../db/keyset.ts';
-import { type AssistantRow, assistants, assistantVersions } from '../db/schema.ts';
+import { type AssistantRow, assistants, assistantVersions, auditEvents } from '../db/schema.ts';
 import type { ProviderConfig } from './merge.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -88,18 +101,24 @@ export class AssistantRepository {
 
   /** Newest first; keyset pagination on (created_at, id). */
   async list(orgId: string, page: ListPage): Promise<AssistantRow[]> {
-    const conditions = [eq(assistants.orgId, orgId), confirmed];
-    if (page.connectionId) conditions.push(eq(assistants.connectionId, page.connectionId));
+    const conditions = [eq(assistants.orgId, orgId), confirmed, ...this.listFilters(page)];
     if (page.after) conditions.push(olderThan(assistants.createdAt, assistants.id, page.after));
-    if (page.nameContains) {
-      conditions.push(ilike(sql`${assistants.config}->>'name'`, `%${escapeLike(page.nameContains)}%`));
-    }
     return this.db
       .select()
       .from(assistants)
       .where(and(...conditions))
       .orderBy(desc(assistants.createdAt), desc(assistants.id))
       .limit(page.limit);
+  }
+
+  /** The list's filters: the connection, and a name containing some text in any case. */
+  private listFilters(filter: { nameContains?: string | undefined; connectionId?: string | undefined }) {
+    const conditions: SQL[] = [];
+    if (filter.connectionId) conditions.push(eq(assistants.connectionId, filter.connectionId));
+    if (filter.nameContains) {
+      conditions.push(ilike(sql`${assistants.config}->>'name'`, `%${escapeLike(filter.nameContains)}%`));
+    }
+    return conditions;
   }
 
   /**
@@ -144,6 +163,100 @@ export class AssistantRepository {
       await writeAudit(tx, audit(row));
       return row;
     });
+  }
+
+  /**
+   * Imports a page of provider assistants in one statement: each new one with its first version
+   * and an `assistant.imported` event; one Switchboard already manages is left alone (the unique
+   * provider id). Returns how many were new. Pass a transaction as `db` to record progress with it.
+   */
+  async insertImported(
+    input: Placement & {
+      remotes: ProviderConfig[];
+      actorUserId: string | null;
+      actorApiKeyId: string | null;
+    },
+    audit: Omit<AuditEvent, 'targetId' | 'detail'> & { detail: Record<string, unknown> },
+    db: Database = this.db,
+  ): Promise<number> {
+    if (input.remotes.length === 0) return 0;
+    const result = await db.execute(sql`
+      with incoming as (
+        select value as config, value ->> 'id' as provider_assistant_id
+        from jsonb_array_elements(${JSON.stringify(input.remotes)}::jsonb)),
+      inserted as (
+        insert into ${assistants}
+          (org_id, connection_id, provider, provider_assistant_id, config, created_by, updated_by, last_synced_at)
+        select ${input.orgId}, ${input.connectionId}, ${input.provider}, provider_assistant_id, config,
+          ${input.actorUserId}::uuid, ${input.actorUserId}::uuid, now()
+        from incoming
+        on conflict (provider, provider_assistant_id) do nothing
+        returning id, config, provider_assistant_id),
+      versions as (
+        insert into ${assistantVersions}
+          (assistant_id, version, config, changed_paths, source, actor_user_id, actor_api_key_id)
+        select id, 1, config, '[]'::jsonb, 'import', ${input.actorUserId}::uuid, ${input.actorApiKeyId}::uuid
+        from inserted),
+      events as (
+        insert into ${auditEvents}
+          (org_id, actor_user_id, actor_api_key_id, actor_label, action, target_type, target_id, request_id, outcome, detail)
+        select ${audit.orgId}::uuid, ${audit.actorUserId}::uuid, ${audit.actorApiKeyId}::uuid, ${audit.actorLabel},
+          ${audit.action}, ${audit.targetType}, id::text, ${audit.requestId}, 'success',
+          ${JSON.stringify(audit.detail)}::jsonb || jsonb_build_object('providerAssistantId', provider_assistant_id)
+        from inserted)
+      select count(*)::int as imported from inserted`);
+    return (result as unknown as { rows: Array<{ imported: number }> }).rows[0]?.imported ?? 0;
+  }
+
+  /** The organization's confirmed assistants among `ids`, in the order given. */
+  async findManyInOrg(orgId: string, ids: readonly string[]): Promise<AssistantRow[]> {
+    const valid = ids.filter((id) => UUID.test(id));
+    if (valid.length === 0) return [];
+    const rows = await this.db
+      .select()
+      .from(assistants)
+      .where(and(eq(assistants.orgId, orgId), inArray(assistants.id, valid), confirmed));
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return valid.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** The organization's confirmed assistants among `ids`, as id and connection, in the order given. */
+  async placementsInOrg(
+    orgId: string,
+    ids: readonly string[],
+  ): Promise<Array<{ id: string; connectionId: string }>> {
+    const valid = ids.filter((id) => UUID.test(id));
+    if (valid.length === 0) return [];
+    const rows = await this.db
+      .select({ id: assistants.id, connectionId: assistants.connectionId })
+      .from(assistants)
+      .where(and(eq(assistants.orgId, orgId), inArray(assistants.id, valid), confirmed));
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return valid.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** Ids of the organization's confirmed assistants, newest first, filtered as the list filters. */
+  async idsInOrg(
+    orgId: string,
+    filter: { nameContains?: string | undefined; connectionId?: string | undefined },
+  ): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: assistants.id })
+      .from(assistants)
+      .where(and(eq(assistants.orgId, orgId), confirmed, ...this.listFilters(filter)))
+      .orderBy(desc(assistants.createdAt), desc(assistants.id));
+    return rows.map((row) => row.id);
+  }
+
+  /** Which of these ids are assistants (any state); for marks left by this organization's creates. */
+  async existingIds(ids: readonly string[]): Promise<Set<string>> {
+    const valid = ids.filter((id) => UUID.test(id));
+    if (valid.length === 0) return new Set();
+    const rows = await this.db
+      .select({ id: assistants.id })
+      .from(assistants)
+      .where(inArray(assistants.id, valid));
+    return new Set(rows.map((row) => row.id));
   }
 
   /**

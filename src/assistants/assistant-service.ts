@@ -5,6 +5,7 @@ import { type AuditEvent, type AuditLog, auditEvent } from '../audit/audit-log.t
 import type { Actor } from '../auth/actor.ts';
 import type { ConnectionService } from '../connections/connection-service.ts';
 import { assistantKey, type Caches } from '../db/caches.ts';
+import type { Database } from '../db/database.ts';
 import type { AssistantRow, ConnectionRow } from '../db/schema.ts';
 import {
   conflict,
@@ -26,7 +27,7 @@ import {
   type SyncState,
   type VersionSource,
 } from './assistant-repository.ts';
-import { etagOf, ifMatchSatisfied } from './mapper.ts';
+import { etagOf, fieldChanges, ifMatchSatisfied } from './mapper.ts';
 import {
   changedPaths,
   mergeAssistantPatch,
@@ -35,7 +36,7 @@ import {
   restoreChanges,
   touchedKeys,
 } from './merge.ts';
-import type { AssistantCreate, AssistantListQuery, AssistantPatch, ImportRequest } from './schemas.ts';
+import type { AssistantCreate, AssistantListQuery, AssistantPatch } from './schemas.ts';
 import type { Lease, UpdateLeases } from './update-lease.ts';
 import { validateAssistantPatch, validateConfigKeys } from './validation.ts';
 
@@ -260,19 +261,6 @@ export class AssistantService {
     );
   }
 
-  /** `POST /assistants/import`: one provider assistant by id, or every one (`all: true`), never both. */
-  import(actor: Actor, request: ImportRequest) {
-    const { providerAssistantId, all, connectionId } = request;
-    if ((providerAssistantId === undefined) === (all === undefined)) {
-      throw validationError([
-        { field: 'body', message: 'give exactly one of providerAssistantId or all: true' },
-      ]);
-    }
-    return providerAssistantId !== undefined
-      ? this.importOne(actor, providerAssistantId, connectionId)
-      : this.importAll(actor, connectionId);
-  }
-
   /** Brings one provider assistant under the organization; importing it again returns the stored one. */
   async importOne(
     actor: Actor,
@@ -294,34 +282,92 @@ export class AssistantService {
   }
 
   /**
-   * Imports every assistant of the connection that Switchboard does not manage yet and that no
-   * other organization marked as its own. Writes nothing to the provider.
+   * A bulk change's check before it starts: the patch against each assistant's stored copy. The
+   * first problems, each naming its assistant; empty when every item can be tried.
    */
-  async importAll(
-    actor: Actor,
-    connectionId?: string,
-  ): Promise<{ imported: AssistantRow[]; alreadyManaged: number }> {
-    const imported: AssistantRow[] = [];
-    let alreadyManaged = 0;
-    const attempt = assistantEvent(actor, 'assistant.imported', null, { all: true });
-    const { connection, provider, remotes } = await this.audit.attempt(attempt, async () => {
-      const connection = await this.connections.resolve(actor.orgId, connectionId);
-      const provider = await this.connections.providerFor(connection.id);
-      return { connection, provider, remotes: await provider.listAll() };
-    });
-    for (const remote of remotes) {
-      if (
-        (await this.repo.findByProviderId(connection.provider, remote.id)) ||
-        !(await this.importable(provider, actor.orgId, remote))
-      ) {
-        alreadyManaged++;
-        continue;
-      }
-      const { row, created } = await this.storeImported(actor, connection, remote);
-      if (created) imported.push(row);
-      else alreadyManaged++;
+  async bulkProblems(orgId: string, ids: readonly string[], patch: AssistantPatch): Promise<string[]> {
+    const problems: string[] = [];
+    for (const row of await this.repo.findManyInOrg(orgId, ids)) {
+      const found = validateAssistantPatch(row.config, patch, mergeAssistantPatch(row.config, patch));
+      for (const problem of found)
+        problems.push(`${row.config.name ?? row.id}: ${problem.field} ${problem.message}`);
+      if (problems.length >= 10) break;
     }
-    return { imported, alreadyManaged };
+    return problems;
+  }
+
+  /** What a patch would change on each assistant, from the stored copies; nothing is sent. */
+  async previewPatch(orgId: string, ids: readonly string[], patch: AssistantPatch) {
+    const rows = await this.repo.findManyInOrg(orgId, ids);
+    return rows
+      .map((row) => ({
+        assistantId: row.id,
+        name: typeof row.config.name === 'string' ? row.config.name : null,
+        changes: fieldChanges(row.config, mergeAssistantPatch(row.config, patch)),
+      }))
+      .filter((item) => item.changes.length > 0);
+  }
+
+  /** Each of these ids that is one of the organization's assistants, with its connection. */
+  placementsOf(orgId: string, ids: readonly string[]): Promise<Array<{ id: string; connectionId: string }>> {
+    return this.repo.placementsInOrg(orgId, ids);
+  }
+
+  /** The ids of the organization's assistants a bulk filter selects, newest first. */
+  idsMatching(orgId: string, filter: { q?: string | undefined; connectionId?: string | undefined }) {
+    return this.repo.idsInOrg(orgId, { nameContains: filter.q, connectionId: filter.connectionId });
+  }
+
+  /**
+   * The provider assistants an import may take: none another organization marked as its own, nor
+   * one of this organization's creates still being settled. One query for the whole page.
+   */
+  async importableOf(
+    actor: Actor,
+    provider: AssistantProvider,
+    remotes: readonly ProviderAssistant[],
+  ): Promise<ProviderAssistant[]> {
+    const marks = remotes.map((remote) => provider.markOf(remote));
+    const ownCreates = await this.repo.existingIds(
+      marks.flatMap((mark) => (mark && mark.orgId === actor.orgId ? [mark.assistantId] : [])),
+    );
+    return remotes.filter((_, i) => {
+      const mark = marks[i];
+      return !mark || (mark.orgId === actor.orgId && !ownCreates.has(mark.assistantId));
+    });
+  }
+
+  /**
+   * Stores a page of importable assistants in one statement; those Switchboard already manages
+   * are skipped. `db` is the job's transaction, so the page and the job's progress are stored
+   * together. Returns how many were new.
+   */
+  importPage(
+    actor: Actor,
+    connection: ConnectionRow,
+    remotes: ProviderAssistant[],
+    db?: Database,
+  ): Promise<number> {
+    const audit = assistantEvent(actor, 'assistant.imported', null);
+    return this.repo.insertImported({ ...placementIn(connection), remotes, ...authorOf(actor) }, audit, db);
+  }
+
+  /**
+   * An item a job's runner may have sent before its server died: never sent again. Waits for the
+   * dead runner's lease on the assistant, reads the provider's copy and stores it; true when the
+   * patch is then already in place (the change reached the provider).
+   */
+  async settleInterruptedUpdate(actor: Actor, assistantId: string, patch: AssistantPatch): Promise<boolean> {
+    await this.get(actor, assistantId);
+    const { value } = await this.withLease(
+      assistantId,
+      (lease) => this.checkAtProvider(lease),
+      this.leases.lengthMs,
+    );
+    if (!value) return false;
+    const keys = touchedKeys(patch);
+    const next = mergeAssistantPatch(value.config, patch);
+    return keys.every((key) => deepEqual(next[key], value.config[key]));
   }
 
   /** Not marked by another organization, nor by a create of this one still being settled. */

@@ -1,10 +1,9 @@
-// History, restore, sync with the provider, and import: SPEC section 6.
+// History, restore and sync with the provider: SPEC section 6. Import is in src/jobs/routes.ts.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { actorOf, type Guards } from '../http/authenticate.ts';
 import { errorResponse, errors, jsonResponse, SESSION_OR_KEY_SECURITY } from '../http/schemas.ts';
 import type { AssistantService } from './assistant-service.ts';
-import { toAssistantResponse, toVersionResponse } from './mapper.ts';
+import { toVersionResponse } from './mapper.ts';
 import { sendAssistant } from './routes.ts';
 import {
   Assistant,
@@ -12,8 +11,6 @@ import {
   AssistantVersionDetail,
   AssistantVersionList,
   IfMatchHeaders,
-  ImportAllResult,
-  ImportRequest,
   VersionListQuery,
   VersionParams,
 } from './schemas.ts';
@@ -117,38 +114,6 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{
     async (request, reply) => {
       const row = await assistants.sync(actorOf(request), request.params.id);
       return sendAssistant(reply, row);
-    },
-  );
-
-  app.post(
-    '/assistants/import',
-    {
-      preValidation: guards.role('editor'),
-      schema: {
-        tags,
-        summary: 'Bring assistants that exist only at the provider under the organization',
-        description:
-          'With `providerAssistantId`: 201 with the new assistant, or 200 with the one already imported. With `all: true`: every provider assistant no organization manages yet.',
-        security: SESSION_OR_KEY_SECURITY,
-        body: ImportRequest,
-        response: {
-          200: jsonResponse(
-            'Already imported, or the result of `all: true`.',
-            Type.Union([Assistant, ImportAllResult]),
-          ),
-          201: jsonResponse('Imported.', Assistant),
-          ...errors(400, 401, 403, 404, 409, 500),
-        },
-      },
-    },
-    async (request, reply) => {
-      const result = await assistants.import(actorOf(request), request.body);
-      if ('row' in result)
-        return reply.code(result.created ? 201 : 200).send(toAssistantResponse(result.row));
-      return reply.send({
-        imported: result.imported.map(toAssistantResponse),
-        alreadyManaged: result.alreadyManaged,
-      });
     },
   );
 };

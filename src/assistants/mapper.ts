@@ -2,21 +2,15 @@
 import type { AssistantRow } from '../db/schema.ts';
 import { isPlainObject } from '../shared/objects.ts';
 import type { VersionRow, VersionSource } from './assistant-repository.ts';
-import { systemPromptOf } from './merge.ts';
+import { type ProviderConfig, systemPromptOf } from './merge.ts';
 import type { Assistant } from './schemas.ts';
 
-export function toAssistantResponse(row: AssistantRow): Assistant {
-  const config = row.config;
+/** The fields a person edits (SPEC section 4), as the API shows them, read from the provider's configuration. */
+export function editableFields(config: ProviderConfig) {
   const model = isPlainObject(config.model) ? config.model : undefined;
   const voice = isPlainObject(config.voice) ? config.voice : undefined;
   const transcriber = isPlainObject(config.transcriber) ? config.transcriber : undefined;
   return {
-    id: row.id,
-    orgId: row.orgId,
-    connectionId: row.connectionId,
-    provider: row.provider,
-    // Only rows whose create the provider confirmed are ever shown.
-    providerAssistantId: row.providerAssistantId ?? '',
     name: stringOrNull(config.name),
     firstMessage: stringOrNull(config.firstMessage),
     model: model
@@ -32,13 +26,51 @@ export function toAssistantResponse(row: AssistantRow): Assistant {
     transcriber: transcriber
       ? { provider: stringOrNull(transcriber.provider), model: stringOrNull(transcriber.model) }
       : null,
+  };
+}
+
+export interface FieldChange {
+  /** Dotted, as in a PATCH body: `model.temperature`. */
+  field: string;
+  from: string | number | null;
+  to: string | number | null;
+}
+
+/** The editable fields that differ between two configurations, in the API's terms. */
+export function fieldChanges(before: ProviderConfig, after: ProviderConfig): FieldChange[] {
+  const flat = (config: ProviderConfig) => {
+    const fields = new Map<string, string | number | null>();
+    for (const [key, value] of Object.entries(editableFields(config))) {
+      if (value === null || typeof value !== 'object') fields.set(key, value);
+      else for (const [inner, v] of Object.entries(value)) fields.set(`${key}.${inner}`, v);
+    }
+    return fields;
+  };
+  const [from, to] = [flat(before), flat(after)];
+  const changes: FieldChange[] = [];
+  for (const field of new Set([...from.keys(), ...to.keys()])) {
+    const [a, b] = [from.get(field) ?? null, to.get(field) ?? null];
+    if (a !== b) changes.push({ field, from: a, to: b });
+  }
+  return changes;
+}
+
+export function toAssistantResponse(row: AssistantRow): Assistant {
+  return {
+    id: row.id,
+    orgId: row.orgId,
+    connectionId: row.connectionId,
+    provider: row.provider,
+    // Only rows whose create the provider confirmed are ever shown.
+    providerAssistantId: row.providerAssistantId ?? '',
+    ...editableFields(row.config),
     version: row.version,
     syncState: row.syncState as Assistant['syncState'],
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     createdBy: row.createdBy,
     updatedBy: row.updatedBy,
-    providerConfig: config,
+    providerConfig: row.config,
   };
 }
 

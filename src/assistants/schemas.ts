@@ -312,10 +312,3 @@ export const ImportRequest = Type.Object(
   { ...closed, description: 'Either `providerAssistantId` or `all: true`.' },
 );
 export type ImportRequest = Static<typeof ImportRequest>;
-
-export const ImportAllResult = Type.Object({
-  imported: Type.Array(Assistant),
-  alreadyManaged: Type.Integer({
-    description: 'Provider assistants skipped because an organization already manages them.',
-  }),
-});

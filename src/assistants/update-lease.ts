@@ -31,7 +31,7 @@ export class UpdateLeases {
   constructor(
     private readonly repo: AssistantRepository,
     /** Longer than the longest provider exchange a holder can run. */
-    private readonly leaseMs: number,
+    readonly lengthMs: number,
     /** How long a request waits for another update of the same assistant before a 409. */
     private readonly waitMs: number,
   ) {}
@@ -46,14 +46,14 @@ export class UpdateLeases {
 
   /** A lease for a row about to be inserted (a create), held from its first statement. */
   forNewRow(): { token: string; ms: number } {
-    return { token: randomUUID(), ms: this.leaseMs };
+    return { token: randomUUID(), ms: this.lengthMs };
   }
 
   async acquire(assistantId: string, waitMs = this.waitMs): Promise<Lease> {
     const token = randomUUID();
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const acquired = await this.repo.tryAcquireLease(assistantId, token, this.leaseMs);
+      const acquired = await this.repo.tryAcquireLease(assistantId, token, this.lengthMs);
       if (acquired) return { token, row: acquired.row, syncStateAfter: acquired.previousSyncState };
       const remaining = deadline - Date.now();
       if (remaining <= 0) {

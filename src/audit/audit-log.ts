@@ -40,6 +40,9 @@ export const AUDIT_ACTIONS = [
   'invitation.created',
   'invitation.revoked',
   'invitation.accepted',
+  'job.started',
+  'job.cancelled',
+  'job.finished',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -50,6 +53,7 @@ export const AUDIT_TARGET_TYPES = [
   'assistant',
   'connection',
   'invitation',
+  'job',
 ] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 

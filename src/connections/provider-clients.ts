@@ -91,7 +91,7 @@ export class ProviderClients {
       get: (id) => observe(() => client.get(id)),
       update: (id, changes) => observe(() => client.update(id, changes)),
       delete: (id) => observe(() => client.delete(id)),
-      listAll: () => observe(() => client.listAll()),
+      listAll: (beforePage) => observe(() => client.listAll(beforePage)),
       findCreated: (mark, since) => observe(() => client.findCreated(mark, since)),
       checkKey: () => observe(() => client.checkKey()),
       markOf: (assistant) => client.markOf(assistant),

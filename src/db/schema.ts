@@ -277,9 +277,54 @@ export const loginFailures = pgTable('login_failures', {
   failures: integer('failures').notNull(),
 });
 
+/**
+ * Long work in the background (SPEC section 12): an import of a whole account or one patch applied
+ * to many assistants. Any server claims a queued job (or one whose runner stopped renewing its
+ * lease) with `for update skip locked`; `position` is how far it got, so a resumed job goes on
+ * from there.
+ */
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    state: text('state').notNull().default('queued'),
+    /** The connection whose pace the job follows; an import's source. */
+    connectionId: uuid('connection_id').references(() => connections.id, { onDelete: 'set null' }),
+    /** What to do: a bulk change's patch and assistant ids. */
+    input: jsonb('input').$type<Record<string, unknown>>().notNull(),
+    total: integer('total'),
+    done: integer('done').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    /** The first errors, in words: `[{assistantId?, message}]`. */
+    errors: jsonb('errors').$type<Array<{ assistantId?: string; message: string }>>().notNull().default([]),
+    /** The item the runner may have sent to the provider and not yet recorded; settled, never resent, on resume. */
+    inFlight: text('in_flight'),
+    createdByUser: uuid('created_by_user').references(() => users.id, { onDelete: 'set null' }),
+    createdByApiKey: uuid('created_by_api_key').references(() => apiKeys.id, { onDelete: 'set null' }),
+    /** The creator's email or key name at the time. */
+    createdByLabel: text('created_by_label').notNull(),
+    runnerToken: text('runner_token'),
+    leaseExpiresAt: ts('lease_expires_at'),
+    createdAt: createdAt(),
+    startedAt: ts('started_at'),
+    finishedAt: ts('finished_at'),
+  },
+  (t) => [
+    index('jobs_org_created_idx').on(t.orgId, t.createdAt.desc(), t.id.desc()),
+    index('jobs_claim_idx').on(t.state, t.createdAt),
+    check('jobs_kind_check', sql`${t.kind} in ('import', 'bulk')`),
+    check('jobs_state_check', sql`${t.state} in ('queued', 'running', 'succeeded', 'failed', 'cancelled')`),
+  ],
+);
+
 export type AssistantRow = typeof assistants.$inferSelect;
 export type ConnectionRow = typeof connections.$inferSelect;
 export type InvitationRow = typeof invitations.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type AuditEventRow = typeof auditEvents.$inferSelect;
+export type JobRow = typeof jobs.$inferSelect;

@@ -18,8 +18,11 @@ export interface AssistantProvider {
   update(providerId: string, changes: Record<string, unknown>): Promise<ProviderAssistant>;
   /** Deleting an assistant the platform no longer has counts as done. */
   delete(providerId: string): Promise<void>;
-  /** Every assistant the account holds. */
-  listAll(): Promise<ProviderAssistant[]>;
+  /**
+   * Every assistant the account holds, reading page after page; `beforePage` runs before each
+   * page is asked for (a job waits there for its connection's pace).
+   */
+  listAll(beforePage?: () => Promise<void>): Promise<ProviderAssistant[]>;
   /**
    * The assistant a create marked with `mark`, when the create's outcome was unknown (a timeout,
    * a 5xx, a crash); `since` is a time before the create was sent.

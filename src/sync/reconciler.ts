@@ -16,6 +16,8 @@ export interface ReconcilerOptions {
   /** Per connection. */
   maxCallsPerSecond: number;
   batchSize?: number;
+  /** Shared with the jobs, so that together they keep each connection's pace. */
+  pacer?: ConnectionPacer;
 }
 
 export interface ReconcileReport {
@@ -37,7 +39,7 @@ export class Reconciler {
     private readonly options: ReconcilerOptions,
     private readonly log: FastifyBaseLogger,
   ) {
-    this.pacer = new ConnectionPacer(options.maxCallsPerSecond);
+    this.pacer = options.pacer ?? new ConnectionPacer(options.maxCallsPerSecond);
   }
 
   start(): void {

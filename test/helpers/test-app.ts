@@ -137,8 +137,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ? pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) })
     : pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const secrets = new SecretBox({ current: randomBytes(32) });
-  const deps = { secrets, clientSettings: { backoffMs: 10, ...options.provider } };
+  // Jobs are looked for often, so a test sees one start at once.
+  const deps = { secrets, clientSettings: { backoffMs: 10, ...options.provider }, jobRunner: { pollMs: 50 } };
   const services = createServices(config, database.db, logger, deps);
+  await services.jobRunner.start();
   const stopListening = await listenForChanges(database, services.caches, logger);
   await services.auth.ensureFirstOwner({ email: OWNER.email, password: OWNER.password, orgName: 'Acme' });
   const operator = options.operatorToken
@@ -216,6 +218,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       return { id, secret, headers: { authorization: `Bearer ${secret}` } };
     },
     async close() {
+      await services.jobRunner.stop();
       await app.close();
       await services.sandbox.close();
       await stopListening();
@@ -223,6 +226,34 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await database.close();
     },
   };
+}
+
+/** Follows a job until it finishes; its last state. */
+export async function finishedJob(
+  t: Pick<TestApp, 'request'>,
+  cookie: string | undefined,
+  jobId: string,
+  headers: Record<string, string> = {},
+): Promise<Record<string, any>> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const job = (await t.request(cookie, 'GET', `/jobs/${jobId}`, undefined, headers)).json();
+    if (['succeeded', 'failed', 'cancelled'].includes(job.state)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} did not finish: ${JSON.stringify(job)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** `POST /assistants/import {all: true}` and its job, followed to the end. */
+export async function importAll(
+  t: Pick<TestApp, 'request'>,
+  cookie: string | undefined,
+  body: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<Record<string, any>> {
+  const res = await t.request(cookie, 'POST', '/assistants/import', { ...body, all: true }, headers);
+  if (res.statusCode !== 202) throw new Error(`import failed: ${res.statusCode} ${res.body}`);
+  return finishedJob(t, cookie, res.json().job.id, headers);
 }
 
 /** `request` for an app: a cookie, a method, a URL, a JSON body and extra headers. */

@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AssistantRepository } from '../../src/assistants/assistant-repository.ts';
 import { assistants } from '../../src/db/schema.ts';
 import { noFaults, VapiEmulator } from '../../src/providers/vapi/emulator/emulator.ts';
-import { assistantBody, createAssistant, startTestApp, type TestApp } from '../helpers/test-app.ts';
+import {
+  assistantBody,
+  createAssistant,
+  importAll,
+  startTestApp,
+  type TestApp,
+} from '../helpers/test-app.ts';
 
 let t: TestApp;
 let other: VapiEmulator;
@@ -162,8 +168,10 @@ describe('connection and create edges', () => {
     await sleep(700);
     t.emulator.faults = noFaults();
     expect(t.emulator.assistants.size).toBe(1);
-    const all = (await t.request(t.owner.cookie, 'POST', '/assistants/import', { all: true })).json();
-    expect(all.imported).toEqual([]);
+    expect(await importAll(t, t.owner.cookie)).toMatchObject({ state: 'succeeded', total: 1 });
+    expect(
+      (await t.database.db.select().from(assistants)).filter((r) => r.config.name === 'Late one'),
+    ).toEqual([expect.objectContaining({ syncState: 'pending', providerAssistantId: null })]);
     await expire();
     await t.services.assistants.recoverPending();
     const rows = (await t.database.db.select().from(assistants)).filter((r) => r.config.name === 'Late one');

@@ -17,6 +17,7 @@ import {
   assistantBody,
   createAssistant,
   EMULATOR_KEY,
+  importAll,
   startTestApp,
   type TestApp,
   type TestUser,
@@ -350,6 +351,12 @@ describe('rotation, checks and removal', () => {
   });
 });
 
+/** The names of the assistants the caller's organization manages, in order. */
+async function namesIn(cookie: string): Promise<string[]> {
+  const list = (await t.request(cookie, 'GET', '/assistants?limit=100')).json();
+  return list.items.map((a: { name: string }) => a.name).sort();
+}
+
 describe('assistants belong to a connection', () => {
   it('every answer names the connection; the list filters by it', async () => {
     const sandbox = (await connect({ provider: 'sandbox', name: 'Filtered sandbox' })).json();
@@ -435,14 +442,12 @@ describe('assistants belong to a connection', () => {
       const res = await t.request(t.owner.cookie, 'POST', '/assistants/import', { providerAssistantId: id });
       expect(res.json().code).toBe('provider_not_found');
     }
-    const all = (await t.request(t.owner.cookie, 'POST', '/assistants/import', { all: true })).json();
-    expect(all.imported.map((a: { name: string }) => a.name)).not.toContain('Loose at Bob');
+    expect(await importAll(t, t.owner.cookie)).toMatchObject({ state: 'succeeded', failed: 0 });
+    expect(await namesIn(t.owner.cookie)).not.toContain('Loose at Bob');
     // Bob imports his own loose one; his managed one is skipped.
-    const bobAll = (
-      await t.request(bob.cookie, 'POST', '/assistants/import', { connectionId: bobConnection.id, all: true })
-    ).json();
-    expect(bobAll.imported.map((a: { name: string }) => a.name)).toEqual(['Loose at Bob']);
-    expect(bobAll.alreadyManaged).toBe(1);
+    const bobJob = await importAll(t, bob.cookie, { connectionId: bobConnection.id });
+    expect(bobJob).toMatchObject({ state: 'succeeded', total: 2, done: 2, failed: 0 });
+    expect(await namesIn(bob.cookie)).toEqual(['Bob only', 'Loose at Bob']);
   });
 
   it('import writes nothing to the provider and skips what another organization marked as its own', async () => {
@@ -459,13 +464,8 @@ describe('assistants belong to a connection', () => {
     // Alice stops managing it in Switchboard's records, but the provider's copy keeps her mark.
     await t.database.db.execute(sql`delete from assistants where id = ${alices.id}`);
     t.emulator.requests.length = 0;
-    const res = (
-      await t.request(carol.cookie, 'POST', '/assistants/import', {
-        connectionId: carolConnection.id,
-        all: true,
-      })
-    ).json();
-    expect(res.imported.map((a: { name: string }) => a.name)).not.toContain('Marked for Alice');
+    await importAll(t, carol.cookie, { connectionId: carolConnection.id });
+    expect(await namesIn(carol.cookie)).not.toContain('Marked for Alice');
     const byId = await t.request(carol.cookie, 'POST', '/assistants/import', {
       connectionId: carolConnection.id,
       providerAssistantId: alices.providerAssistantId,
@@ -489,8 +489,8 @@ describe('assistants belong to a connection', () => {
       providerAssistantId: a.providerAssistantId,
     });
     expect(res.json().code).toBe('provider_not_found');
-    const all = (await t.request(dave.cookie, 'POST', '/assistants/import', { all: true })).json();
-    expect(all.imported).toEqual([]);
+    expect(await importAll(t, dave.cookie)).toMatchObject({ state: 'succeeded', total: 0 });
+    expect(await namesIn(dave.cookie)).toEqual([]);
   });
 });
 

@@ -1,13 +1,22 @@
 // SPEC section 6: versions, restore, drift-safe PATCH, sync, the reconciler and import.
+import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createServices } from '../../src/app.ts';
 import { AssistantRepository } from '../../src/assistants/assistant-repository.ts';
-import { assistants } from '../../src/db/schema.ts';
+import { assistants, auditEvents } from '../../src/db/schema.ts';
 import { noFaults } from '../../src/providers/vapi/emulator/emulator.ts';
 import { Reconciler } from '../../src/sync/reconciler.ts';
 import { emulatorFetch, RICH_PROVIDER_ASSISTANT, seedProviderAssistant } from '../helpers/seed.ts';
-import { createAssistant, EMULATOR_KEY, startTestApp, type TestApp } from '../helpers/test-app.ts';
+import {
+  createAssistant,
+  EMULATOR_KEY,
+  finishedJob,
+  importAll,
+  OWNER,
+  startTestApp,
+  type TestApp,
+} from '../helpers/test-app.ts';
 
 let t: TestApp;
 
@@ -286,16 +295,23 @@ describe('import', () => {
         extra.push((await emulatorFetch(t2, 'POST', '/assistant', { name })).body.id);
       }
       const first = await t2.request(t2.owner.cookie, 'POST', '/assistants/import', { all: true });
-      expect(first.statusCode).toBe(200);
-      expect(first.json().alreadyManaged).toBe(1);
-      expect(
-        first
-          .json()
-          .imported.map((a: { providerAssistantId: string }) => a.providerAssistantId)
-          .sort(),
-      ).toEqual([...extra].sort());
-      const second = await t2.request(t2.owner.cookie, 'POST', '/assistants/import', { all: true });
-      expect(second.json()).toEqual({ imported: [], alreadyManaged: 3 });
+      expect(first.statusCode).toBe(202);
+      // The answer is the job, never the assistants.
+      expect(first.json().job).toMatchObject({ kind: 'import', total: null, done: 0 });
+      expect(await finishedJob(t2, t2.owner.cookie, first.json().job.id)).toMatchObject({
+        state: 'succeeded',
+        total: 3,
+        done: 3,
+        failed: 0,
+        errors: [],
+        createdBy: OWNER.email,
+      });
+      expect(await importAll(t2, t2.owner.cookie)).toMatchObject({ state: 'succeeded', total: 3 });
+      const imported = await t2.database.db
+        .select()
+        .from(auditEvents)
+        .where(eq(auditEvents.action, 'assistant.imported'));
+      expect(imported.map((e) => e.detail.providerAssistantId).sort()).toEqual([...extra].sort());
       const list = (await t2.request(t2.owner.cookie, 'GET', '/assistants?limit=100')).json();
       expect(list.items.map((a: { providerAssistantId: string }) => a.providerAssistantId).sort()).toEqual(
         [managed.providerAssistantId, ...extra].sort(),

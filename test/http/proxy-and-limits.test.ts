@@ -197,7 +197,7 @@ describe('the CSRF check and API keys', () => {
       { all: true },
       { ...key.headers, origin: 'https://ci.example' },
     );
-    expect(res.statusCode).toBe(200);
+    expect(res.statusCode).toBe(202);
   });
 });
 

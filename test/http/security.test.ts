@@ -67,6 +67,10 @@ const ACCESS: Record<string, Access> = {
   'POST /assistants/{id}/versions/{n}/restore': 'editor',
   'POST /assistants/{id}/sync': 'editor',
   'POST /assistants/import': 'editor',
+  'POST /assistants/bulk': 'editor',
+  'GET /jobs': 'viewer',
+  'GET /jobs/{id}': 'viewer',
+  'POST /jobs/{id}/cancel': 'editor',
 };
 const ROLE_ORDER: Role[] = ['viewer', 'editor', 'admin', 'owner'];
 
@@ -78,6 +82,8 @@ const logLines: string[] = [];
 
 beforeAll(async () => {
   t = await startTestApp({ logLines });
+  // Jobs stay queued here, so each job route meets a live job.
+  await t.services.jobRunner.stop();
   const doc = (await t.request(undefined, 'GET', '/openapi.json')).json();
   documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
     Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
@@ -100,8 +106,9 @@ beforeEach(() => {
 /** Fresh objects for one call of a route, so allowed calls do not disturb each other. */
 async function requestFor(route: string): Promise<{ method: Method; url: string; body?: unknown }> {
   const [method, template] = route.split(' ') as [Method, string];
-  const needsAssistant = template.includes('{id}');
-  const a = needsAssistant ? await createAssistant(t) : undefined;
+  const onJob = template.startsWith('/jobs/{id}');
+  const a = template.includes('{id}') && !onJob ? await createAssistant(t) : undefined;
+  const job = onJob ? await queuedJob() : undefined;
   const member = template.includes('{userId}') ? await t.userWithRole('viewer') : undefined;
   const key = template.includes('{keyId}') ? await t.createApiKey('viewer') : undefined;
   const invitation = template.includes('{invitationId}') ? await newInvitation() : undefined;
@@ -112,7 +119,7 @@ async function requestFor(route: string): Promise<{ method: Method; url: string;
       ? t.connectionId
       : (await t.request(t.owner.cookie, 'POST', `/orgs/${t.orgId}/connections`, sandboxBody())).json().id;
   const url = template
-    .replace('{id}', a?.id ?? '')
+    .replace('{id}', job ?? a?.id ?? '')
     .replace('{n}', '1')
     .replace('{orgId}', t.orgId)
     .replace('{userId}', member?.userId ?? '')
@@ -137,8 +144,19 @@ async function requestFor(route: string): Promise<{ method: Method; url: string;
       connectionId: t.connectionId,
       providerAssistantId: (await emulatorFetch(t, 'POST', '/assistant', { name: 'Importable' })).body.id,
     },
+    'POST /assistants/bulk': { ids: [(await createAssistant(t)).id], patch: { name: 'Bulk matrix' } },
   };
   return { method, url, body: bodies[route] };
+}
+
+/** A bulk job of the owner's organization, queued (the runner is stopped in this file). */
+async function queuedJob(): Promise<string> {
+  const res = await t.request(t.owner.cookie, 'POST', '/assistants/bulk', {
+    ids: [(await createAssistant(t)).id],
+    patch: { name: 'Queued' },
+  });
+  if (res.statusCode !== 202) throw new Error(`bulk failed: ${res.statusCode} ${res.body}`);
+  return res.json().job.id;
 }
 
 /** A pending invitation of the owner's organization, made by the owner. */
@@ -193,7 +211,7 @@ describe('role matrix', () => {
     for (const [route, access] of Object.entries(ACCESS)) {
       if (access === 'public' || access === 'gone') continue;
       const onAssistants = keyRoutes.has(route);
-      expect(onAssistants).toBe(/^\w+ \/(assistants|providers)/.test(route));
+      expect(onAssistants).toBe(/^\w+ \/(assistants|providers|jobs)/.test(route));
       for (const role of ROLE_ORDER) {
         const { method, url, body } = await requestFor(route);
         const res = await t.request(undefined, method, url, body, keys[role]?.headers);
@@ -248,6 +266,7 @@ describe('tenant isolation matrix', () => {
     const victim = await createAssistant(t);
     const victimKey = await t.createApiKey('viewer');
     const victimInvitation = await newInvitation();
+    const victimJob = await queuedJob();
     t.emulator.requests.length = 0;
     const failures: string[] = [];
     for (const route of Object.keys(ACCESS).filter(
@@ -257,7 +276,7 @@ describe('tenant isolation matrix', () => {
       for (const id of [victim.id, victim.providerAssistantId]) {
         if (!template.includes('{id}') && id !== victim.id) continue;
         const url = template
-          .replace('{id}', id)
+          .replace('{id}', template.startsWith('/jobs/') ? victimJob : id)
           .replace('{n}', '1')
           .replace('{orgId}', t.orgId)
           .replace('{userId}', t.owner.userId)

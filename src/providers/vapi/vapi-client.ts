@@ -107,15 +107,19 @@ export class VapiClient implements AssistantProvider {
     );
   }
 
-  listAll(): Promise<ProviderAssistant[]> {
-    return this.list({});
+  listAll(beforePage?: () => Promise<void>): Promise<ProviderAssistant[]> {
+    return this.list({}, beforePage);
   }
 
   /** Every page, newest first, from `createdAtGe` when given. */
-  private async list(filter: { createdAtGe?: string }): Promise<ProviderAssistant[]> {
+  private async list(
+    filter: { createdAtGe?: string },
+    beforePage?: () => Promise<void>,
+  ): Promise<ProviderAssistant[]> {
     const all: ProviderAssistant[] = [];
     let createdAtLt: string | undefined;
     for (;;) {
+      await beforePage?.();
       const page = (await this.call((request) =>
         this.sdk.assistants.list(
           { limit: LIST_PAGE, ...filter, ...(createdAtLt ? { createdAtLt } : {}) },

@@ -3866,7 +3866,10 @@ export interface paths {
                   | 'connection.made_default'
                   | 'invitation.created'
                   | 'invitation.revoked'
-                  | 'invitation.accepted';
+                  | 'invitation.accepted'
+                  | 'job.started'
+                  | 'job.cancelled'
+                  | 'job.finished';
                 outcome: 'success' | 'failure';
                 actor: {
                   /** @description `system` is Switchboard itself, e.g. the reconciler finding a change made at the provider. */
@@ -3877,7 +3880,14 @@ export interface paths {
                 };
                 target: {
                   /** @enum {string} */
-                  type: 'user' | 'organization' | 'api_key' | 'assistant' | 'connection' | 'invitation';
+                  type:
+                    | 'user'
+                    | 'organization'
+                    | 'api_key'
+                    | 'assistant'
+                    | 'connection'
+                    | 'invitation'
+                    | 'job';
                   id: string | null;
                 };
                 requestId: string | null;
@@ -6008,7 +6018,7 @@ export interface paths {
     put?: never;
     /**
      * Bring assistants that exist only at the provider under the organization
-     * @description With `providerAssistantId`: 201 with the new assistant, or 200 with the one already imported. With `all: true`: every provider assistant no organization manages yet.
+     * @description With `providerAssistantId`: 201 with the new assistant, or 200 with the one already imported. With `all: true`: 202 with the job that imports every provider assistant no organization manages yet (follow it at `GET /jobs/{id}`).
      */
     post: {
       parameters: {
@@ -6037,177 +6047,92 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Already imported, or the result of `all: true`. */
+        /** @description Already imported. */
         200: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json':
-              | {
-                  /**
-                   * Format: uuid
-                   * @description Assistant identifier.
-                   */
-                  id: string;
-                  /**
-                   * Format: uuid
-                   * @description Owning organization identifier.
-                   */
-                  orgId: string;
-                  /**
-                   * Format: uuid
-                   * @description The organization's connection (provider account) the assistant lives in.
-                   */
-                  connectionId: string;
-                  /** @description The voice platform that runs the assistant (`vapi`, or `sandbox` for the built-in one). */
-                  provider: string;
-                  /** @description The assistant's identifier at the provider. */
-                  providerAssistantId: string;
-                  /** @description Human-friendly assistant name shown in the dashboard. */
-                  name: string | null;
-                  /** @description First message sent by the assistant when a call/chat starts. */
-                  firstMessage: string | null;
-                  /**
-                   * @description Configuration for the underlying language model (OpenAI / Anthropic).
-                   *     For non-technical readers, you can think of this as picking which "brain" the agent uses and how creative it should be.
-                   */
-                  model: {
-                    /** @description Language model provider. */
-                    provider: string | null;
-                    /** @description Model name from the chosen provider. */
-                    model: string | null;
-                    /** @description Controls creativity. Lower values are more deterministic, higher values more creative and varied. */
-                    temperature: number | null;
-                    /** @description Maximum number of tokens the model can generate for a response. */
-                    maxTokens: number | null;
-                    /** @description The system prompt: the `role: "system"` entry of the provider's `model.messages`. */
-                    systemPrompt: string | null;
-                  } | null;
-                  /** @description Voice configuration for spoken responses when used in calls. */
-                  voice: {
-                    /** @description Voice provider identifier. */
-                    provider: string | null;
-                    /** @description Voice identifier within the chosen provider. */
-                    voiceId: string | null;
-                  } | null;
-                  /** @description Speech-to-text configuration used to transcribe calls. */
-                  transcriber: {
-                    /** @description Speech-to-text provider identifier. */
-                    provider: string | null;
-                    /** @description Optional model identifier, depending on the provider. */
-                    model: string | null;
-                  } | null;
-                  /** @description Goes up by one with every configuration the provider confirms. */
-                  version: number;
-                  /**
-                   * @description `pending` while an update may have reached the provider without being stored; `missing` when the provider no longer has it.
-                   * @enum {string}
-                   */
-                  syncState: 'synced' | 'pending' | 'missing';
-                  /** Format: date-time */
-                  createdAt: string;
-                  /** Format: date-time */
-                  updatedAt: string;
-                  /**
-                   * Format: uuid
-                   * @description The user who created it.
-                   */
-                  createdBy: string | null;
-                  /**
-                   * Format: uuid
-                   * @description The user who last changed it.
-                   */
-                  updatedBy: string | null;
-                  /** @description The provider's complete assistant object as it last confirmed it, including every field Switchboard does not model. */
-                  providerConfig: {
-                    [key: string]: unknown;
-                  };
-                }
-              | {
-                  imported: {
-                    /**
-                     * Format: uuid
-                     * @description Assistant identifier.
-                     */
-                    id: string;
-                    /**
-                     * Format: uuid
-                     * @description Owning organization identifier.
-                     */
-                    orgId: string;
-                    /**
-                     * Format: uuid
-                     * @description The organization's connection (provider account) the assistant lives in.
-                     */
-                    connectionId: string;
-                    /** @description The voice platform that runs the assistant (`vapi`, or `sandbox` for the built-in one). */
-                    provider: string;
-                    /** @description The assistant's identifier at the provider. */
-                    providerAssistantId: string;
-                    /** @description Human-friendly assistant name shown in the dashboard. */
-                    name: string | null;
-                    /** @description First message sent by the assistant when a call/chat starts. */
-                    firstMessage: string | null;
-                    /**
-                     * @description Configuration for the underlying language model (OpenAI / Anthropic).
-                     *     For non-technical readers, you can think of this as picking which "brain" the agent uses and how creative it should be.
-                     */
-                    model: {
-                      /** @description Language model provider. */
-                      provider: string | null;
-                      /** @description Model name from the chosen provider. */
-                      model: string | null;
-                      /** @description Controls creativity. Lower values are more deterministic, higher values more creative and varied. */
-                      temperature: number | null;
-                      /** @description Maximum number of tokens the model can generate for a response. */
-                      maxTokens: number | null;
-                      /** @description The system prompt: the `role: "system"` entry of the provider's `model.messages`. */
-                      systemPrompt: string | null;
-                    } | null;
-                    /** @description Voice configuration for spoken responses when used in calls. */
-                    voice: {
-                      /** @description Voice provider identifier. */
-                      provider: string | null;
-                      /** @description Voice identifier within the chosen provider. */
-                      voiceId: string | null;
-                    } | null;
-                    /** @description Speech-to-text configuration used to transcribe calls. */
-                    transcriber: {
-                      /** @description Speech-to-text provider identifier. */
-                      provider: string | null;
-                      /** @description Optional model identifier, depending on the provider. */
-                      model: string | null;
-                    } | null;
-                    /** @description Goes up by one with every configuration the provider confirms. */
-                    version: number;
-                    /**
-                     * @description `pending` while an update may have reached the provider without being stored; `missing` when the provider no longer has it.
-                     * @enum {string}
-                     */
-                    syncState: 'synced' | 'pending' | 'missing';
-                    /** Format: date-time */
-                    createdAt: string;
-                    /** Format: date-time */
-                    updatedAt: string;
-                    /**
-                     * Format: uuid
-                     * @description The user who created it.
-                     */
-                    createdBy: string | null;
-                    /**
-                     * Format: uuid
-                     * @description The user who last changed it.
-                     */
-                    updatedBy: string | null;
-                    /** @description The provider's complete assistant object as it last confirmed it, including every field Switchboard does not model. */
-                    providerConfig: {
-                      [key: string]: unknown;
-                    };
-                  }[];
-                  /** @description Provider assistants skipped because an organization already manages them. */
-                  alreadyManaged: number;
-                };
+            'application/json': {
+              /**
+               * Format: uuid
+               * @description Assistant identifier.
+               */
+              id: string;
+              /**
+               * Format: uuid
+               * @description Owning organization identifier.
+               */
+              orgId: string;
+              /**
+               * Format: uuid
+               * @description The organization's connection (provider account) the assistant lives in.
+               */
+              connectionId: string;
+              /** @description The voice platform that runs the assistant (`vapi`, or `sandbox` for the built-in one). */
+              provider: string;
+              /** @description The assistant's identifier at the provider. */
+              providerAssistantId: string;
+              /** @description Human-friendly assistant name shown in the dashboard. */
+              name: string | null;
+              /** @description First message sent by the assistant when a call/chat starts. */
+              firstMessage: string | null;
+              /**
+               * @description Configuration for the underlying language model (OpenAI / Anthropic).
+               *     For non-technical readers, you can think of this as picking which "brain" the agent uses and how creative it should be.
+               */
+              model: {
+                /** @description Language model provider. */
+                provider: string | null;
+                /** @description Model name from the chosen provider. */
+                model: string | null;
+                /** @description Controls creativity. Lower values are more deterministic, higher values more creative and varied. */
+                temperature: number | null;
+                /** @description Maximum number of tokens the model can generate for a response. */
+                maxTokens: number | null;
+                /** @description The system prompt: the `role: "system"` entry of the provider's `model.messages`. */
+                systemPrompt: string | null;
+              } | null;
+              /** @description Voice configuration for spoken responses when used in calls. */
+              voice: {
+                /** @description Voice provider identifier. */
+                provider: string | null;
+                /** @description Voice identifier within the chosen provider. */
+                voiceId: string | null;
+              } | null;
+              /** @description Speech-to-text configuration used to transcribe calls. */
+              transcriber: {
+                /** @description Speech-to-text provider identifier. */
+                provider: string | null;
+                /** @description Optional model identifier, depending on the provider. */
+                model: string | null;
+              } | null;
+              /** @description Goes up by one with every configuration the provider confirms. */
+              version: number;
+              /**
+               * @description `pending` while an update may have reached the provider without being stored; `missing` when the provider no longer has it.
+               * @enum {string}
+               */
+              syncState: 'synced' | 'pending' | 'missing';
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              /**
+               * Format: uuid
+               * @description The user who created it.
+               */
+              createdBy: string | null;
+              /**
+               * Format: uuid
+               * @description The user who last changed it.
+               */
+              updatedBy: string | null;
+              /** @description The provider's complete assistant object as it last confirmed it, including every field Switchboard does not model. */
+              providerConfig: {
+                [key: string]: unknown;
+              };
+            };
           };
         };
         /** @description Imported. */
@@ -6294,6 +6219,43 @@ export interface paths {
               /** @description The provider's complete assistant object as it last confirmed it, including every field Switchboard does not model. */
               providerConfig: {
                 [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description The import job, queued. */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Long work in the background, with its progress. */
+              job: {
+                /** Format: uuid */
+                id: string;
+                kind: 'import' | 'bulk';
+                /** @description `queued` until a server takes it, then `running`, then how it ended. */
+                state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+                connectionId: string | null;
+                total: number | null;
+                /** @description Items finished, successful or not; never goes down. */
+                done: number;
+                /** @description The part of `done` that failed. */
+                failed: number;
+                /** @description The first 100 errors. */
+                errors: {
+                  /** Format: uuid */
+                  assistantId?: string;
+                  /** @description What went wrong, in words. */
+                  message: string;
+                }[];
+                /** @description The email of the user or the name of the API key that started it. */
+                createdBy: string;
+                /** Format: date-time */
+                createdAt: string;
+                startedAt: string | null;
+                finishedAt: string | null;
               };
             };
           };
@@ -6410,6 +6372,722 @@ export interface paths {
         };
         /** @description Error communicating with the external provider, or inside Switchboard; `code` says which. */
         500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/assistants/bulk': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Apply one partial update to many assistants
+     * @description The patch is the body of `PATCH /assistants/{id}`; each assistant goes through the same path, as the caller. With `dryRun: true`: 200 with what would change on each assistant, and nothing is sent.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      /** @description One partial update (the PATCH body) for many assistants: `ids` or `filter`. */
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The assistants to change. */
+            ids?: string[];
+            /** @description Every assistant that matches, as `GET /assistants` filters. */
+            filter?: {
+              /** @description The name contains this, in any case. */
+              q?: string;
+              /** Format: uuid */
+              connectionId?: string;
+            };
+            /** @description Partial update payload for an existing assistant. All fields are optional. */
+            patch: {
+              /** @description Assistant display name. */
+              name?: string;
+              /** @description First message sent by the assistant when a call/chat starts. */
+              firstMessage?: string | null;
+              /**
+               * @description Configuration for the underlying language model (OpenAI / Anthropic).
+               *     For non-technical readers, you can think of this as picking which "brain" the agent uses and how creative it should be.
+               */
+              model?: {
+                /**
+                 * @description Language model provider.
+                 * @enum {string}
+                 */
+                provider?: 'openai' | 'anthropic';
+                /** @description Model name from the chosen provider. */
+                model?: string;
+                /** @description Controls creativity. Lower values are more deterministic, higher values more creative and varied. */
+                temperature?: number | null;
+                /** @description Maximum number of tokens the model can generate for a response. */
+                maxTokens?: number | null;
+                /** @description The system prompt: the `role: "system"` entry of the provider's `model.messages`. */
+                systemPrompt?: string | null;
+              };
+              /** @description Voice configuration for spoken responses when used in calls. */
+              voice?: {
+                /**
+                 * @description Voice provider identifier.
+                 * @enum {string}
+                 */
+                provider?:
+                  | 'azure'
+                  | 'cartesia'
+                  | 'custom-voice'
+                  | 'deepgram'
+                  | '11labs'
+                  | 'hume'
+                  | 'lmnt'
+                  | 'neuphonic'
+                  | 'openai'
+                  | 'playht'
+                  | 'wellsaid'
+                  | 'rime-ai'
+                  | 'smallest-ai'
+                  | 'tavus'
+                  | 'vapi'
+                  | 'sesame'
+                  | 'inworld'
+                  | 'minimax'
+                  | 'xai'
+                  | 'microsoft';
+                /** @description Voice identifier within the chosen provider. */
+                voiceId?: string;
+              };
+              /** @description Speech-to-text configuration used to transcribe calls. */
+              transcriber?: {
+                /**
+                 * @description Speech-to-text provider identifier.
+                 * @enum {string}
+                 */
+                provider?:
+                  | 'assembly-ai'
+                  | 'azure'
+                  | 'custom-transcriber'
+                  | 'deepgram'
+                  | '11labs'
+                  | 'gladia'
+                  | 'google'
+                  | 'speechmatics'
+                  | 'talkscriber'
+                  | 'openai'
+                  | 'cartesia'
+                  | 'soniox'
+                  | 'xai'
+                  | 'vapi';
+                /** @description Optional model identifier, depending on the provider. */
+                model?: string | null;
+              } | null;
+            };
+            /** @description Answer with what would change on each assistant, and send nothing. */
+            dryRun?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description The dry run: what would change. */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Each assistant the patch would change; those it would not change are left out. */
+              items: {
+                /** Format: uuid */
+                assistantId: string;
+                name: string | null;
+                changes: {
+                  /** @description Dotted, as in the PATCH body: `model.temperature`. */
+                  field: string;
+                  from: string | number | null;
+                  to: string | number | null;
+                }[];
+              }[];
+              /** @description How many assistants the request selected. */
+              total: number;
+            };
+          };
+        };
+        /** @description The bulk job, queued. */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Long work in the background, with its progress. */
+              job: {
+                /** Format: uuid */
+                id: string;
+                kind: 'import' | 'bulk';
+                /** @description `queued` until a server takes it, then `running`, then how it ended. */
+                state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+                connectionId: string | null;
+                total: number | null;
+                /** @description Items finished, successful or not; never goes down. */
+                done: number;
+                /** @description The part of `done` that failed. */
+                failed: number;
+                /** @description The first 100 errors. */
+                errors: {
+                  /** Format: uuid */
+                  assistantId?: string;
+                  /** @description What went wrong, in words. */
+                  message: string;
+                }[];
+                /** @description The email of the user or the name of the API key that started it. */
+                createdBy: string;
+                /** Format: date-time */
+                createdAt: string;
+                startedAt: string | null;
+                finishedAt: string | null;
+              };
+            };
+          };
+        };
+        /** @description The request is invalid; `details` names every problem. */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Not authenticated: no valid session cookie (or API key, where one is accepted). */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Authenticated, but the role lacks the permission (or the request is cross-site). */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/jobs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The organization's jobs, newest first */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          cursor?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** Format: uuid */
+                id: string;
+                kind: 'import' | 'bulk';
+                /** @description `queued` until a server takes it, then `running`, then how it ended. */
+                state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+                connectionId: string | null;
+                total: number | null;
+                /** @description Items finished, successful or not; never goes down. */
+                done: number;
+                /** @description The part of `done` that failed. */
+                failed: number;
+                /** @description The first 100 errors. */
+                errors: {
+                  /** Format: uuid */
+                  assistantId?: string;
+                  /** @description What went wrong, in words. */
+                  message: string;
+                }[];
+                /** @description The email of the user or the name of the API key that started it. */
+                createdBy: string;
+                /** Format: date-time */
+                createdAt: string;
+                startedAt: string | null;
+                finishedAt: string | null;
+              }[];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description The request is invalid; `details` names every problem. */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Not authenticated: no valid session cookie (or API key, where one is accepted). */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Authenticated, but the role lacks the permission (or the request is cross-site). */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/jobs/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A job and its progress */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The job id. */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Long work in the background, with its progress. */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              kind: 'import' | 'bulk';
+              /** @description `queued` until a server takes it, then `running`, then how it ended. */
+              state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+              connectionId: string | null;
+              total: number | null;
+              /** @description Items finished, successful or not; never goes down. */
+              done: number;
+              /** @description The part of `done` that failed. */
+              failed: number;
+              /** @description The first 100 errors. */
+              errors: {
+                /** Format: uuid */
+                assistantId?: string;
+                /** @description What went wrong, in words. */
+                message: string;
+              }[];
+              /** @description The email of the user or the name of the API key that started it. */
+              createdBy: string;
+              /** Format: date-time */
+              createdAt: string;
+              startedAt: string | null;
+              finishedAt: string | null;
+            };
+          };
+        };
+        /** @description The request is invalid; `details` names every problem. */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Not authenticated: no valid session cookie (or API key, where one is accepted). */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Authenticated, but the role lacks the permission (or the request is cross-site). */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Not found, or it belongs to another organization. */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/jobs/{id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Cancel a queued or running job
+     * @description No new item starts, and no provider write follows this answer: it waits for an item already at the provider. A finished job is a 409.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The job id. */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Long work in the background, with its progress. */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              kind: 'import' | 'bulk';
+              /** @description `queued` until a server takes it, then `running`, then how it ended. */
+              state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+              connectionId: string | null;
+              total: number | null;
+              /** @description Items finished, successful or not; never goes down. */
+              done: number;
+              /** @description The part of `done` that failed. */
+              failed: number;
+              /** @description The first 100 errors. */
+              errors: {
+                /** Format: uuid */
+                assistantId?: string;
+                /** @description What went wrong, in words. */
+                message: string;
+              }[];
+              /** @description The email of the user or the name of the API key that started it. */
+              createdBy: string;
+              /** Format: date-time */
+              createdAt: string;
+              startedAt: string | null;
+              finishedAt: string | null;
+            };
+          };
+        };
+        /** @description The request is invalid; `details` names every problem. */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Not authenticated: no valid session cookie (or API key, where one is accepted). */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Authenticated, but the role lacks the permission (or the request is cross-site). */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Not found, or it belongs to another organization. */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Conflicts with the current state. */
+        409: {
           headers: {
             [name: string]: unknown;
           };

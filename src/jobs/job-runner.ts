@@ -1,0 +1,261 @@
+// Runs jobs in the background on every server. A runner claims a job (any server may), renews its
+// lease while it works, records progress after each page or item, and stops at the next boundary
+// when the job is cancelled or the server stops; another server, or this one after a restart,
+// goes on from the recorded progress. Provider calls wait for their connection's pace.
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { AssistantService } from '../assistants/assistant-service.ts';
+import { auditEvent } from '../audit/audit-log.ts';
+import type { Actor } from '../auth/actor.ts';
+import type { ConnectionService } from '../connections/connection-service.ts';
+import type { Database } from '../db/database.ts';
+import type { JobRow } from '../db/schema.ts';
+import { ProviderError } from '../errors.ts';
+import { parseRetryAfter } from '../shared/retry-after.ts';
+import type { ConnectionPacer } from '../sync/pacer.ts';
+import {
+  type JobError,
+  type JobRepository,
+  type JobState,
+  MAX_JOB_ERRORS,
+  type Progress,
+} from './job-repository.ts';
+import type { BulkInput } from './job-service.ts';
+
+/** Assistants stored per statement by an import. */
+export const IMPORT_BATCH = 500;
+
+export interface JobRunnerOptions {
+  /** How often an idle runner looks for work another server queued. */
+  pollMs: number;
+  /** A dead runner's job is taken over once this has passed without a renewal. */
+  leaseMs: number;
+  /** Jobs one server runs at once. */
+  concurrency: number;
+}
+
+/** Why a run stopped before its last item. */
+type Stop = 'lost' | 'stopping';
+
+export class JobRunner {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly active = new Set<Promise<void>>();
+  private stopping = false;
+  private polling: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly repo: JobRepository,
+    private readonly assistants: AssistantService,
+    private readonly connections: Pick<ConnectionService, 'resolve' | 'providerFor'>,
+    private readonly pacer: ConnectionPacer,
+    private readonly log: FastifyBaseLogger,
+    private readonly options: JobRunnerOptions,
+  ) {}
+
+  /** `sole`: no other process can hold a job (embedded PGlite), so a running one is a dead process's. */
+  async start({ sole = false } = {}): Promise<void> {
+    if (sole) await this.repo.releaseAll();
+    this.stopping = false;
+    this.timer = setInterval(() => this.wake(), this.options.pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Looks for work now (a job was just queued here). */
+  wake(): void {
+    if (!this.timer || this.stopping || this.polling) return;
+    this.polling = this.claimWhileIdle()
+      .catch((error) => this.log.warn({ err: error }, 'could not look for jobs'))
+      .finally(() => {
+        this.polling = undefined;
+      });
+  }
+
+  /** Stops taking jobs; running ones stop after their current item and are given back for the next claim. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.polling;
+    await Promise.all(this.active);
+  }
+
+  private async claimWhileIdle(): Promise<void> {
+    while (!this.stopping && this.active.size < this.options.concurrency) {
+      const token = randomUUID();
+      const job = await this.repo.claim(token, this.options.leaseMs);
+      if (!job) return;
+      const run = this.run(job, token).finally(() => {
+        this.active.delete(run);
+        this.wake();
+      });
+      this.active.add(run);
+    }
+  }
+
+  private async run(job: JobRow, token: string): Promise<void> {
+    let lost = false;
+    const renew = setInterval(() => {
+      this.repo
+        .renew(job.id, token, this.options.leaseMs)
+        .then((mine) => {
+          if (!mine) lost = true;
+        })
+        .catch((error) => this.log.warn({ err: error, jobId: job.id }, 'could not renew a job lease'));
+    }, this.options.leaseMs / 3);
+    const stopped = (): Stop | undefined => (lost ? 'lost' : this.stopping ? 'stopping' : undefined);
+    let state: JobState = 'succeeded';
+    let detail: Record<string, unknown> = {};
+    try {
+      const outcome =
+        job.kind === 'import'
+          ? await this.runImport(job, token, stopped)
+          : await this.runBulk(job, token, stopped);
+      if (outcome === 'stopping') {
+        await this.repo.giveBack(job.id, token);
+        return;
+      }
+      // 'lost': cancelled (finish keeps that state) or taken over (finish then writes nothing).
+    } catch (error) {
+      state = 'failed';
+      detail = { reason: (error as Error).message };
+      this.log.warn({ err: error, jobId: job.id }, 'a job failed');
+      await this.repo
+        .recordProgress(job.id, token, {
+          ...progressOf(job),
+          errors: addError(job.errors, { message: (error as Error).message }),
+        })
+        .catch(() => {});
+    } finally {
+      clearInterval(renew);
+    }
+    await this.repo.finish(
+      job.id,
+      token,
+      state,
+      auditEvent(null, job.orgId, 'job.finished', { type: 'job', id: job.id }, { kind: job.kind, ...detail }),
+    );
+  }
+
+  /**
+   * Reads the connection's whole list (each page at the connection's pace), then stores it a
+   * batch at a time with the progress in the same transaction. A resumed import reads the list
+   * again and stores from the start: a page stored before is skipped by the database, and
+   * progress never goes below what was recorded.
+   */
+  private async runImport(
+    job: JobRow,
+    token: string,
+    stopped: () => Stop | undefined,
+  ): Promise<Stop | undefined> {
+    const actor = actorOf(job);
+    const connection = await this.connections.resolve(job.orgId, job.connectionId ?? undefined);
+    const provider = await this.connections.providerFor(connection.id);
+    const remotes = await provider.listAll(() => this.pacer.turn(connection.id));
+    const progress: Progress = { ...progressOf(job), total: remotes.length };
+    await this.repo.recordProgress(job.id, token, progress);
+    for (let start = 0; start < remotes.length; start += IMPORT_BATCH) {
+      const stop = stopped();
+      if (stop) return stop;
+      if (!(await this.repo.startItem(job.id, token, `import:${start}`))) return 'lost';
+      const batch = remotes.slice(start, start + IMPORT_BATCH);
+      const importable = await this.assistants.importableOf(actor, provider, batch);
+      progress.done = Math.max(progress.done, start + batch.length);
+      // Only statements on `tx` inside: embedded PGlite runs nothing else while a transaction is open.
+      await this.db.transaction(async (tx) => {
+        await this.assistants.importPage(actor, connection, importable, tx as unknown as Database);
+        await this.repo.recordProgress(job.id, token, progress, tx as unknown as Database);
+      });
+    }
+    return undefined;
+  }
+
+  /**
+   * Each item through the same path as a PATCH, as the job's creator. An item recorded as in flight
+   * when the job was taken over may have reached the provider: it is settled by reading the
+   * provider, never sent again.
+   */
+  private async runBulk(
+    job: JobRow,
+    token: string,
+    stopped: () => Stop | undefined,
+  ): Promise<Stop | undefined> {
+    const actor = actorOf(job);
+    const { patch, items } = job.input as unknown as BulkInput;
+    const progress = progressOf(job);
+    for (let i = progress.done; i < items.length; i++) {
+      const stop = stopped();
+      if (stop) return stop;
+      const item = items[i] as BulkInput['items'][number];
+      const error = await this.applyItem(
+        job,
+        token,
+        actor,
+        item,
+        patch,
+        i === job.done && job.inFlight === item.id,
+      );
+      if (error === 'lost') return 'lost';
+      progress.done = i + 1;
+      if (error) {
+        progress.failed++;
+        progress.errors = addError(progress.errors, { assistantId: item.id, message: error });
+      }
+      await this.repo.recordProgress(job.id, token, progress);
+    }
+    return undefined;
+  }
+
+  /** One bulk item; its error in words, 'lost' when the job stopped being this runner's first. */
+  private async applyItem(
+    job: JobRow,
+    token: string,
+    actor: Actor,
+    item: BulkInput['items'][number],
+    patch: BulkInput['patch'],
+    interrupted: boolean,
+  ): Promise<string | 'lost' | undefined> {
+    try {
+      if (interrupted) {
+        const applied = await this.assistants.settleInterruptedUpdate(actor, item.id, patch);
+        return applied
+          ? undefined
+          : 'the server stopped while this change was being sent; the provider did not take it, and it was not sent again';
+      }
+      // A bulk item reads the provider's copy, then writes: two calls at the connection's pace.
+      await this.pacer.turn(item.connectionId);
+      await this.pacer.turn(item.connectionId);
+      if (!(await this.repo.startItem(job.id, token, item.id))) return 'lost';
+      await this.assistants.update(actor, item.id, patch);
+      this.pacer.succeeded(item.connectionId);
+      return undefined;
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === 'provider_rate_limited') {
+        this.pacer.slowDown(item.connectionId, parseRetryAfter(error.headers?.['retry-after']));
+      }
+      return (error as Error).message;
+    }
+  }
+}
+
+/** The job's creator, acting again for each item (their changes carry their name). */
+function actorOf(job: JobRow): Actor {
+  return {
+    orgId: job.orgId,
+    // Checked when the job was started; every item is still checked to be in the organization.
+    role: 'editor',
+    userId: job.createdByUser,
+    apiKeyId: job.createdByApiKey,
+    label: job.createdByLabel,
+    requestId: `job:${job.id}`,
+  };
+}
+
+function progressOf(job: JobRow): Progress {
+  return { done: job.done, failed: job.failed, errors: job.errors };
+}
+
+function addError(errors: JobError[], error: JobError): JobError[] {
+  return errors.length >= MAX_JOB_ERRORS ? errors : [...errors, error];
+}
