@@ -4,7 +4,7 @@ import { and, desc, eq, getTableColumns, ilike, isNotNull, isNull, lt, or, sql }
 import { type AuditEvent, auditInsert, auditPlaceholders, writeAudit } from '../audit/audit-log.ts';
 import type { Database } from '../db/database.ts';
 import { olderThan } from '../db/keyset.ts';
-import { type AssistantRow, assistants, assistantVersions } from '../db/schema.ts';
+import { type AssistantRow, apiKeys, assistants, assistantVersions, users } from '../db/schema.ts';
 import { codedCause } from '../shared/error-cause.ts';
 import type { ProviderConfig } from './merge.ts';
 
@@ -31,7 +31,10 @@ export interface NewVersion {
   actorApiKeyId: string | null;
 }
 
-export type VersionRow = typeof assistantVersions.$inferSelect;
+export type VersionRow = typeof assistantVersions.$inferSelect & {
+  /** Who made it, as people know them now: the user's email or the API key's name; null when gone or none. */
+  actorLabel: string | null;
+};
 
 export interface ListPage {
   limit: number;
@@ -234,9 +237,7 @@ export class AssistantRepository {
 
   /** Newest first, `limit` at a time, below `beforeVersion` when given. */
   async listVersions(assistantId: string, limit: number, beforeVersion?: number): Promise<VersionRow[]> {
-    return this.db
-      .select()
-      .from(assistantVersions)
+    return this.selectVersions()
       .where(
         and(
           eq(assistantVersions.assistantId, assistantId),
@@ -248,12 +249,26 @@ export class AssistantRepository {
   }
 
   async getVersion(assistantId: string, version: number): Promise<VersionRow | undefined> {
-    const [row] = await this.db
-      .select()
-      .from(assistantVersions)
+    const [row] = await this.selectVersions()
       .where(and(eq(assistantVersions.assistantId, assistantId), eq(assistantVersions.version, version)))
       .limit(1);
     return row;
+  }
+
+  /**
+   * Versions with their author's label read through the ids they keep (a read, never a write, of the
+   * users and API keys tables), so `switchboard apply` can say who made a conflicting change.
+   */
+  private selectVersions() {
+    return this.db
+      .select({
+        ...getTableColumns(assistantVersions),
+        actorLabel: sql<string | null>`coalesce(${users.email}, ${apiKeys.name})`,
+      })
+      .from(assistantVersions)
+      .leftJoin(users, eq(users.id, assistantVersions.actorUserId))
+      .leftJoin(apiKeys, eq(apiKeys.id, assistantVersions.actorApiKeyId))
+      .$dynamic();
   }
 
   /** The database's clock minus `staleMs`: checks older than this are due (one clock for every server). */
