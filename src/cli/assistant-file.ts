@@ -84,6 +84,8 @@ class FieldReader {
   readonly problems: FileProblem[] = [];
   /** Where each group (`model:`) starts, to point a missing field of it there. */
   private readonly groupLines = new Map<string, number>();
+  /** Fields given with a value of the wrong type: already a problem, not also a missing one. */
+  private readonly mistyped = new Set<FieldPath>();
 
   constructor(private readonly lineCounter: LineCounter) {}
 
@@ -134,7 +136,8 @@ class FieldReader {
     const kind = FIELDS[path].kind;
     if (kind === 'number' && typeof value === 'number') this.values[path] = value;
     else if (kind === 'text' && typeof value === 'string') this.values[path] = value;
-    else
+    else {
+      this.mistyped.add(path);
       this.problems.push({
         line,
         message:
@@ -142,6 +145,7 @@ class FieldReader {
             ? `${path} must be a number`
             : `${path} must be text${isScalar(node) ? ' (put it in quotes)' : ''}`,
       });
+    }
   }
 
   private unknown(path: string, keyNode: unknown, known: string[]): void {
@@ -154,7 +158,7 @@ class FieldReader {
   private checkRequired(): void {
     for (const path of FIELD_PATHS) {
       const required = FIELDS[path].required;
-      if (this.values[path] !== undefined || !required) continue;
+      if (this.values[path] !== undefined || this.mistyped.has(path) || !required) continue;
       const groupPresent = FIELD_PATHS.some(
         (p) => groupOf(p) === groupOf(path) && this.values[p] !== undefined,
       );
