@@ -56,7 +56,7 @@ describe('placeBySlug (pull)', () => {
     const renamed = assistant('a2', 'Support Line');
     const { bySlug, problems } = placeBySlug(
       [assistant('a1', 'Sales'), renamed],
-      lock.organizations['org-a']!,
+      lock.organizations['org-a'] as OrganizationLock,
     );
     expect(problems).toEqual([]);
     expect([...bySlug.keys()]).toEqual(['sales', 'support-bot']);
