@@ -2,6 +2,7 @@
 // ETag) and, with --prune, deletes; each confirmed id, version and ETag goes into the lock, so a
 // plan right after finds nothing to do. One assistant's failure stops only that assistant.
 import { ApiError } from '../../web/src/api/client.ts';
+import type { Assistant } from './api.ts';
 import { createBodyOf, fieldValuesOf, patchBetween } from './fields.ts';
 import { type LockEntry, lockEntryOf, readLock, withOrganization, writeLock } from './lock.ts';
 import type { Output } from './output.ts';
@@ -23,12 +24,13 @@ export async function applyPlan(remote: Remote, dir: string, plan: Plan, out: Ou
       const outcome = await applyItem(remote, plan, item, entries).catch((error: unknown) =>
         failure(remote, item, error),
       );
-      if (outcome === undefined) continue;
-      if (outcome.ok) result.applied++;
-      else result.failed++;
-      (outcome.ok ? out.out : out.err)(
-        outcome.ok ? out.paint.added(outcome.message) : out.paint.removed(outcome.message),
-      );
+      if (outcome?.ok) {
+        result.applied++;
+        out.out(out.paint.added(outcome.message));
+      } else if (outcome) {
+        result.failed++;
+        out.err(out.paint.removed(outcome.message));
+      }
     }
   } finally {
     const lock = readLock(dir);
@@ -59,8 +61,7 @@ async function applyItem(
     }
     case 'update': {
       const patch = patchBetween(fieldValuesOf(item.assistant), item.file.values);
-      // Matched by slug alone (a promotion): the ETag of the copy the plan compared with.
-      const etag = item.etag ?? (await remote.getAssistant(item.assistant.id)).etag;
+      const etag = item.etag ?? (await etagOfPlanned(remote, item.assistant));
       // An update always changes something; an empty PATCH would only return the assistant.
       const updated = await remote.updateAssistant(item.assistant.id, patch ?? {}, etag);
       entries[item.file.slug] = lockEntryOf(updated);
@@ -79,6 +80,17 @@ async function applyItem(
     case 'untracked':
       return undefined;
   }
+}
+
+/**
+ * The ETag of an assistant matched by slug alone (a promotion), which the lock has none of: read now,
+ * and refused like a 412 if the assistant changed since the plan compared the file with it.
+ */
+async function etagOfPlanned(remote: Remote, planned: Assistant): Promise<string> {
+  const current = await remote.getAssistant(planned.id);
+  if (current.assistant.version !== planned.version)
+    throw new ApiError(412, 'precondition_failed', 'The assistant changed since the plan read it');
+  return current.etag;
 }
 
 /** Words for a refusal: who changed the assistant (412), which field of the file (400), or the server's message. */

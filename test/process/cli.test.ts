@@ -287,7 +287,7 @@ describe('pull, edit, plan, apply', () => {
     );
     const apply = await switchboard(['apply', dir, '--yes'], as(staging));
     expect(apply.code).toBe(1);
-    expect(apply.stderr).toMatch(/billing\.yaml:5: model\.temperature must be/);
+    expect(apply.stderr).toContain('billing.yaml:5: model.temperature must be at most 2');
     expect((await assistantsOf(staging)).Billing?.version).toBe(1);
     writeFileSync(file('billing.yaml'), original);
   });
@@ -362,6 +362,24 @@ describe('promotion to another organization', () => {
     expect(await assistantsOf(staging)).toEqual(stagingBefore);
     expect((await switchboard(['plan', dir], as(production))).code).toBe(0);
     expect((await switchboard(['plan', dir], as(staging))).code).toBe(0);
+  });
+});
+
+describe('deleting', () => {
+  it('never without --prune; with it, only what the lock recorded for that organization', async () => {
+    rmSync(file('billing.yaml'));
+    const plan = await switchboard(['plan', dir], as(staging));
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('billing.yaml is gone; its assistant');
+    expect((await switchboard(['apply', dir, '--yes'], as(staging))).code).toBe(0);
+    expect(await assistantsOf(staging)).toHaveProperty('Billing');
+
+    const pruned = await switchboard(['apply', dir, '--yes', '--prune'], as(staging));
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).toContain('- billing.yaml: delete assistant');
+    expect(await assistantsOf(staging)).not.toHaveProperty('Billing');
+    expect(readLock().organizations[staging.orgId].assistants).not.toHaveProperty('billing');
+    expect(await assistantsOf(production)).toHaveProperty('Billing');
   });
 });
 
