@@ -279,6 +279,40 @@ describe('pull, edit, plan, apply', () => {
     expect((await switchboard(['plan', dir], as(staging))).code).toBe(0);
   });
 
+  it('a 412 (a change between the plan and the update): who changed it and when, nothing overwritten', async () => {
+    const script = await createApiKey(staging.orgId, 'dashboard-script', 'editor');
+    const support = (await assistantsOf(staging))['Support Bot'] as Assistant;
+    const change = await fetch(`${url}/assistants/${support.id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${script}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ firstMessage: 'Changed by a script' }),
+    });
+    expect(change.status).toBe(200);
+    // The lock as a plan that read just before that change would have left it: the new version
+    // number, the old ETag. Only the server's If-Match check can stop this update.
+    const lock = readLock();
+    lock.organizations[staging.orgId].assistants['support-bot'].version = support.version + 1;
+    writeFileSync(file('switchboard.lock.json'), JSON.stringify(lock));
+    const edited = readFileSync(file('support-bot.yaml'), 'utf8');
+    writeFileSync(file('support-bot.yaml'), edited.replace('temperature: 0.2', 'temperature: 0.3'));
+
+    const apply = await switchboard(['apply', dir, '--yes'], as(staging));
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toContain(
+      `support-bot.yaml: not applied: the assistant changed on the server since the pull (version ${support.version + 1} by dashboard-script at `,
+    );
+    expect(apply.stderr).toMatch(ISO_8601);
+    expect(apply.stderr).not.toContain(script);
+    expect((await assistantsOf(staging))['Support Bot']).toMatchObject({
+      version: support.version + 1,
+      firstMessage: 'Changed by a script',
+      model: { temperature: 0.2 },
+    });
+
+    expect((await switchboard(['pull', dir, '--force'], as(staging))).code).toBe(0);
+    expect((await switchboard(['plan', dir], as(staging))).code).toBe(0);
+  });
+
   it('a value the server refuses: apply names the file, the line and the field', async () => {
     const original = readFileSync(file('billing.yaml'), 'utf8');
     writeFileSync(
