@@ -7,7 +7,7 @@ import { fieldValuesOf, sameFields } from './fields.ts';
 import { type LockEntry, type OrganizationLock, organizationLock, readLock } from './lock.ts';
 import type { Output } from './output.ts';
 import type { Remote } from './remote.ts';
-import { slugOf } from './slug.ts';
+import { groupBySlug, slugOf } from './slug.ts';
 import { type AssistantFile, fileNameOf } from './workspace.ts';
 
 export type PlanItem =
@@ -44,7 +44,12 @@ export async function makePlan(
   const organization = organizationLock(readLock(dir), who.orgId);
   const assistants = await remote.listAssistants();
   const byId = new Map(assistants.map((assistant) => [assistant.id, assistant]));
-  const untracked = bySlug(assistants.filter((assistant) => !trackedIds(organization).has(assistant.id)));
+  const tracked = trackedIds(organization);
+  // How a file finds its assistant in another organization (a promotion): by the slug of its name.
+  const untracked = groupBySlug(
+    assistants.filter((assistant) => !tracked.has(assistant.id)),
+    (assistant) => slugOf(assistant.name ?? ''),
+  );
 
   const items: PlanItem[] = [];
   for (const file of files) {
@@ -192,14 +197,4 @@ export function printPlan(plan: Plan, out: Output): PlanCounts {
 
 function trackedIds(organization: OrganizationLock): Set<string> {
   return new Set(Object.values(organization.assistants).map((entry) => entry.id));
-}
-
-/** The server's assistants by the slug of their name: how a file finds its assistant in another organization. */
-function bySlug(assistants: Assistant[]): Map<string, Assistant[]> {
-  const groups = new Map<string, Assistant[]>();
-  for (const assistant of assistants) {
-    const slug = slugOf(assistant.name ?? '');
-    groups.set(slug, [...(groups.get(slug) ?? []), assistant]);
-  }
-  return groups;
 }

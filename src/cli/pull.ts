@@ -24,7 +24,7 @@ import {
 } from './lock.ts';
 import type { Output } from './output.ts';
 import type { Remote } from './remote.ts';
-import { slugOf } from './slug.ts';
+import { groupBySlug, slugOf } from './slug.ts';
 import { fileNameOf } from './workspace.ts';
 
 export interface PullOptions {
@@ -92,18 +92,16 @@ export function placeBySlug(
   assistants: Assistant[],
   organization: OrganizationLock,
 ): { bySlug: Map<string, Assistant>; problems: string[] } {
-  const groups = new Map<string, Assistant[]>();
   const problems: string[] = [];
-  for (const assistant of assistants) {
-    const slug = slugOfId(organization, assistant.id) ?? slugOf(assistant.name ?? '');
-    if (slug === '') {
-      problems.push(
-        `assistant ${assistant.id} ("${assistant.name ?? ''}"): its name has no letters or digits to name a file; rename it`,
-      );
-      continue;
-    }
-    groups.set(slug, [...(groups.get(slug) ?? []), assistant]);
-  }
+  const groups = groupBySlug(
+    assistants,
+    (assistant) => slugOfId(organization, assistant.id) ?? slugOf(assistant.name ?? ''),
+  );
+  for (const nameless of groups.get('') ?? [])
+    problems.push(
+      `assistant ${nameless.id} ("${nameless.name ?? ''}"): its name has no letters or digits to name a file; rename it`,
+    );
+  groups.delete('');
   const bySlug = new Map<string, Assistant>();
   for (const [slug, group] of groups) {
     if (group.length === 1) bySlug.set(slug, group[0] as Assistant);

@@ -12,3 +12,13 @@ export function slugOf(name: string): string {
 export function isSlug(text: string): boolean {
   return text !== '' && slugOf(text) === text;
 }
+
+/** Things grouped by the slug `slugFor` gives each: more than one in a group is a clash to report. */
+export function groupBySlug<T>(items: T[], slugFor: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const slug = slugFor(item);
+    groups.set(slug, [...(groups.get(slug) ?? []), item]);
+  }
+  return groups;
+}

@@ -10,6 +10,8 @@ import type { Assistant } from '../../src/cli/api.ts';
 import { closedPort } from '../helpers/ports.ts';
 import {
   api,
+  type CommandResult,
+  commandResult,
   listeningUrl,
   signIn,
   startServer,
@@ -31,14 +33,8 @@ let cookie: string;
 let staging: { orgId: string; key: string };
 let production: { orgId: string; key: string; connectionId: string };
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the built command with `env` (nothing of the test's own environment but PATH). */
-async function switchboard(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<Run> {
+function switchboard(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<CommandResult> {
   const child = tracked(
     spawn(process.execPath, [BIN, ...args], {
       cwd: root,
@@ -46,17 +42,8 @@ async function switchboard(args: string[], env: Record<string, string> = {}, std
       stdio: ['pipe', 'pipe', 'pipe'],
     }),
   );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
   child.stdin.end(stdin);
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout, stderr };
+  return commandResult(child);
 }
 
 const as = (org: { key: string }) => ({ SWITCHBOARD_URL: url, SWITCHBOARD_API_KEY: org.key });
