@@ -41,6 +41,7 @@ export async function makePlan(
   options: PlanOptions,
 ): Promise<Plan> {
   const who = await remote.whoAmI();
+  const connection = options.connection ? await findConnection(remote, options.connection) : undefined;
   const organization = organizationLock(readLock(dir), who.orgId);
   const assistants = await remote.listAssistants();
   const byId = new Map(assistants.map((assistant) => [assistant.id, assistant]));
@@ -65,7 +66,6 @@ export async function makePlan(
     if (!slugsWithFiles.has(slug) && byId.has(entry.id))
       items.push({ kind: options.prune ? 'delete' : 'untracked', slug, entry });
   }
-  const connection = options.connection ? await findConnection(remote, options.connection) : undefined;
   return { who, organization, items, connection };
 }
 

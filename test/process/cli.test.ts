@@ -422,4 +422,11 @@ describe('errors in words', () => {
     expect(nobody.stderr).toContain(`Could not reach Switchboard at http://127.0.0.1:${port}`);
     expect(nobody.stderr).not.toContain(staging.key);
   });
+
+  it('a connection that does not exist is named, with the ones that do', async () => {
+    const plan = await switchboard(['plan', dir, '--connection', 'Nope'], as(production));
+    expect(plan.code).toBe(1);
+    expect(plan.stderr).toContain('No connection "Nope" in this organization (its connections: ');
+    expect(plan.stderr).toContain('"Live lines"');
+  });
 });
