@@ -17,7 +17,14 @@ import {
 import { type AuditEvent, auditInsertFrom, auditPlaceholders, writeAudit } from '../audit/audit-log.ts';
 import type { Database } from '../db/database.ts';
 import { olderThan } from '../db/keyset.ts';
-import { type AssistantRow, assistants, assistantVersions, auditEvents } from '../db/schema.ts';
+import {
+  type AssistantRow,
+  apiKeys,
+  assistants,
+  assistantVersions,
+  auditEvents,
+  users,
+} from '../db/schema.ts';
 import type { ProviderConfig } from './merge.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -42,7 +49,10 @@ export interface NewVersion {
   actorApiKeyId: string | null;
 }
 
-export type VersionRow = typeof assistantVersions.$inferSelect;
+export type VersionRow = typeof assistantVersions.$inferSelect & {
+  /** Who made it, as people know them now: the user's email or the API key's name; null when gone or none. */
+  actorLabel: string | null;
+};
 
 export interface ListPage {
   limit: number;
@@ -347,9 +357,7 @@ export class AssistantRepository {
 
   /** Newest first, `limit` at a time, below `beforeVersion` when given. */
   async listVersions(assistantId: string, limit: number, beforeVersion?: number): Promise<VersionRow[]> {
-    return this.db
-      .select()
-      .from(assistantVersions)
+    return this.selectVersions()
       .where(
         and(
           eq(assistantVersions.assistantId, assistantId),
@@ -361,12 +369,26 @@ export class AssistantRepository {
   }
 
   async getVersion(assistantId: string, version: number): Promise<VersionRow | undefined> {
-    const [row] = await this.db
-      .select()
-      .from(assistantVersions)
+    const [row] = await this.selectVersions()
       .where(and(eq(assistantVersions.assistantId, assistantId), eq(assistantVersions.version, version)))
       .limit(1);
     return row;
+  }
+
+  /**
+   * Versions with their author's label read through the ids they keep (a read, never a write, of the
+   * users and API keys tables), so `switchboard apply` can say who made a conflicting change.
+   */
+  private selectVersions() {
+    return this.db
+      .select({
+        ...getTableColumns(assistantVersions),
+        actorLabel: sql<string | null>`coalesce(${users.email}, ${apiKeys.name})`,
+      })
+      .from(assistantVersions)
+      .leftJoin(users, eq(users.id, assistantVersions.actorUserId))
+      .leftJoin(apiKeys, eq(apiKeys.id, assistantVersions.actorApiKeyId))
+      .$dynamic();
   }
 
   /** The database's clock minus `staleMs`: checks older than this are due (one clock for every server). */

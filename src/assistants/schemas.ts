@@ -255,6 +255,12 @@ export const AssistantVersion = Type.Object(
     actorApiKeyId: nullable(
       Type.String({ format: 'uuid', description: 'The API key that made it, when one did.' }),
     ),
+    actorLabel: nullable(
+      Type.String({
+        description:
+          "Who made it: the user's email or the API key's name; null for changes found at the provider.",
+      }),
+    ),
     createdAt: Type.String({ format: 'date-time' }),
     changedPaths: Type.Array(Type.String(), {
       description: 'Dotted paths that differ from the previous version, e.g. `model.temperature`.',

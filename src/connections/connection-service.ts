@@ -3,7 +3,7 @@
 // sealed. The assistants service asks here which connection a request means and for its client.
 import { randomUUID } from 'node:crypto';
 import { type AuditLog, auditEvent, writeAudit } from '../audit/audit-log.ts';
-import type { UserCaller } from '../auth/actor.ts';
+import type { Actor, UserCaller } from '../auth/actor.ts';
 import { type Database, inTransaction } from '../db/database.ts';
 import type { ConnectionRow } from '../db/schema.ts';
 import { AppError, conflict, notFound, ProviderError, validationError } from '../errors.ts';
@@ -50,6 +50,15 @@ export class ConnectionService {
 
   async list(caller: UserCaller, orgId: string): Promise<ConnectionView[]> {
     await this.orgs.requireRole(caller, orgId, 'viewer');
+    return this.viewsOf(orgId);
+  }
+
+  /** The connections of the organization an actor acts in; the route's guard checked its role there. */
+  listForActor(actor: Actor): Promise<ConnectionView[]> {
+    return this.viewsOf(actor.orgId);
+  }
+
+  private async viewsOf(orgId: string): Promise<ConnectionView[]> {
     const [rows, defaultId] = await Promise.all([this.repo.list(orgId), this.repo.defaultOf(orgId)]);
     return rows.map((row) => ({ ...row, isDefault: row.id === defaultId }));
   }

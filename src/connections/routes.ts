@@ -2,8 +2,8 @@
 // never comes out: no answer carries it, only its last 4 characters.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { type Guards, userCallerOf } from '../http/authenticate.ts';
-import { COOKIE_SECURITY, errors, nullable, stringEnum } from '../http/schemas.ts';
+import { actorOf, type Guards, userCallerOf } from '../http/authenticate.ts';
+import { COOKIE_SECURITY, errors, nullable, SESSION_OR_KEY_SECURITY, stringEnum } from '../http/schemas.ts';
 import type { ConnectionService, ConnectionView } from './connection-service.ts';
 
 const PROVIDERS = ['vapi', 'retell', 'sandbox'] as const;
@@ -114,6 +114,21 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) =>
       (await connections.list(userCallerOf(request), request.params.orgId)).map(toConnectionResponse),
+  );
+
+  // For API keys, which act in their own organization only (the `switchboard` command's --connection).
+  app.get(
+    '/connections',
+    {
+      preValidation: guards.role('viewer'),
+      schema: {
+        tags,
+        summary: 'The connections of the organization the request acts in (viewer; a session or an API key)',
+        security: SESSION_OR_KEY_SECURITY,
+        response: { 200: Type.Array(Connection), ...errors(401, 403) },
+      },
+    },
+    async (request) => (await connections.listForActor(actorOf(request))).map(toConnectionResponse),
   );
 
   app.get(

@@ -2,7 +2,7 @@
 
 import type { ApiKeyRepository } from '../api-keys/api-key-repository.ts';
 import { type AuditLog, auditEvent, writeAudit } from '../audit/audit-log.ts';
-import type { UserCaller } from '../auth/actor.ts';
+import type { Actor, UserCaller } from '../auth/actor.ts';
 import type { ConnectionProvisioning } from '../connections/provisioning.ts';
 import type { Caches } from '../db/caches.ts';
 import { type Database, inTransaction } from '../db/database.ts';
@@ -23,6 +23,13 @@ export class OrgService {
 
   listOrgs(caller: UserCaller): Promise<OrgMembership[]> {
     return this.orgs.membershipsOf(caller.userId);
+  }
+
+  /** The organization an actor acts in (a session's active one, an API key's own), for `GET /whoami`. */
+  async membershipOf(actor: Actor): Promise<OrgMembership> {
+    const org = await this.orgs.findById(actor.orgId);
+    if (!org) throw notFound('Organization');
+    return { orgId: org.id, orgName: org.name, role: actor.role };
   }
 
   async createOrg(caller: UserCaller, name: string): Promise<OrgMembership> {

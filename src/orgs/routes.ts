@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError } from '../errors.ts';
-import { type Guards, userCallerOf } from '../http/authenticate.ts';
-import { COOKIE_SECURITY, errorResponse, errors, PUBLIC } from '../http/schemas.ts';
+import { actorOf, type Guards, userCallerOf } from '../http/authenticate.ts';
+import { COOKIE_SECURITY, errorResponse, errors, PUBLIC, SESSION_OR_KEY_SECURITY } from '../http/schemas.ts';
 import type { OrgService } from './org-service.ts';
 import { OrgMembershipSchema, RoleSchema } from './schemas.ts';
 
@@ -11,6 +11,14 @@ const Member = Type.Object({
   email: Type.String(),
   name: Type.String(),
   role: RoleSchema,
+});
+
+const WhoAmI = Type.Object({
+  ...OrgMembershipSchema.properties,
+  actor: Type.String({ description: "The signed-in user's email, or the API key's name." }),
+  apiKeyId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+    description: 'The API key the request was made with; null for a session.',
+  }),
 });
 
 const OrgParams = Type.Object({ orgId: Type.String({ format: 'uuid' }) });
@@ -38,6 +46,25 @@ export const orgRoutes: FastifyPluginAsyncTypebox<{ orgs: OrgService; guards: Gu
       },
     },
     async (request) => orgs.listOrgs(userCallerOf(request)),
+  );
+
+  app.get(
+    '/whoami',
+    {
+      preValidation: guards.role('viewer'),
+      schema: {
+        tags,
+        summary: 'Who the request acts as, in which organization and with which role',
+        description:
+          'A session acts in its active organization, an API key in its own: how a script (the `switchboard` command) learns where its key reaches.',
+        security: SESSION_OR_KEY_SECURITY,
+        response: { 200: WhoAmI, ...errors(401, 403) },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      return { ...(await orgs.membershipOf(actor)), actor: actor.label, apiKeyId: actor.apiKeyId };
+    },
   );
 
   app.post(

@@ -42,6 +42,25 @@ export async function stopStartedProcesses(graceMs = 5_000): Promise<void> {
   );
 }
 
+export interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A command's exit code and everything it wrote, once it has exited and closed its output. */
+export function commandResult(child: ChildProcess): Promise<CommandResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
 /** Starts the server as `npm start` does, on a free port, collecting its output. */
 export function startServer(env: Record<string, string>): Running {
   if (!existsSync(SERVER_BUNDLE)) throw new Error(`${SERVER_BUNDLE} is missing: run npm run build:server`);

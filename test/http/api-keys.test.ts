@@ -253,6 +253,50 @@ describe('bounded by its creator', () => {
   });
 });
 
+describe('what a script learns with its key (the switchboard command)', () => {
+  it('GET /whoami names the key, its organization and role; a session gets its active organization', async () => {
+    const key = await t.createApiKey('editor', 'Deploys');
+    const res = await t.request(undefined, 'GET', '/whoami', undefined, key.headers);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      orgId: t.orgId,
+      orgName: expect.any(String),
+      role: 'editor',
+      actor: 'Deploys',
+      apiKeyId: key.id,
+    });
+    const session = (await t.request(t.owner.cookie, 'GET', '/whoami')).json();
+    expect(session).toMatchObject({ orgId: t.orgId, role: 'owner', apiKeyId: null });
+    expect((await t.request(undefined, 'GET', '/whoami')).statusCode).toBe(401);
+  });
+
+  it("GET /connections lists the key's organization's connections, to a viewer key too", async () => {
+    const key = await t.createApiKey('viewer');
+    const res = await t.request(undefined, 'GET', '/connections', undefined, key.headers);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toContainEqual(expect.objectContaining({ id: t.connectionId, isDefault: true }));
+    expect(JSON.stringify(res.json())).not.toContain(key.secret);
+  });
+
+  it("versions name who made them: the user's email or the key's name", async () => {
+    const key = await t.createApiKey('editor', 'Nightly sync');
+    const assistant = await createAssistant(t);
+    const patched = await t.request(
+      undefined,
+      'PATCH',
+      `/assistants/${assistant.id}`,
+      { name: 'By key' },
+      key.headers,
+    );
+    expect(patched.statusCode).toBe(200);
+    const versions = (await t.request(t.owner.cookie, 'GET', `/assistants/${assistant.id}/versions`)).json();
+    expect(versions.items.map((v: { actorLabel: string | null }) => v.actorLabel)).toEqual([
+      'Nightly sync',
+      t.owner.email,
+    ]);
+  });
+});
+
 describe('the OpenAPI document', () => {
   it('declares both schemes, and the assistant routes accept either', async () => {
     const doc = (await t.request(undefined, 'GET', '/openapi.json')).json();

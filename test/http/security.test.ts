@@ -57,6 +57,8 @@ const ACCESS: Record<string, Access> = {
   'POST /orgs/{orgId}/connections/{connectionId}/check': 'admin',
   'POST /orgs/{orgId}/connections/{connectionId}/default': 'admin',
   'GET /providers': 'viewer',
+  'GET /whoami': 'viewer',
+  'GET /connections': 'viewer',
   'GET /assistants': 'viewer',
   'POST /assistants': 'editor',
   'GET /assistants/{id}': 'viewer',
@@ -211,7 +213,7 @@ describe('role matrix', () => {
     for (const [route, access] of Object.entries(ACCESS)) {
       if (access === 'public' || access === 'gone') continue;
       const onAssistants = keyRoutes.has(route);
-      expect(onAssistants).toBe(/^\w+ \/(assistants|providers|jobs)/.test(route));
+      expect(onAssistants).toBe(/^\w+ \/(assistants|providers|jobs|whoami|connections)/.test(route));
       for (const role of ROLE_ORDER) {
         const { method, url, body } = await requestFor(route);
         const res = await t.request(undefined, method, url, body, keys[role]?.headers);

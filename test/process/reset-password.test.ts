@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { projectPath } from '../../src/config/paths.ts';
 import {
+  commandResult,
   listeningUrl,
   type Running,
   signIn,
@@ -35,17 +36,7 @@ function resetPassword(email: string, env: Record<string, string> = {}) {
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('exit', (code) => resolve({ code, stdout, stderr })),
-  );
+  return commandResult(child);
 }
 
 function linkIn(output: string): URL {

@@ -745,6 +745,102 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/whoami': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Who the request acts as, in which organization and with which role
+     * @description A session acts in its active organization, an API key in its own: how a script (the `switchboard` command) learns where its key reaches.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              orgId: string;
+              orgName: string;
+              /**
+               * @description viewer < editor < admin < owner; each includes the one below it.
+               * @enum {string}
+               */
+              role: 'viewer' | 'editor' | 'admin' | 'owner';
+              /** @description The signed-in user's email, or the API key's name. */
+              actor: string;
+              /** @description The API key the request was made with; null for a session. */
+              apiKeyId: string | null;
+            };
+          };
+        };
+        /** @description Not authenticated: no valid session cookie (or API key, where one is accepted). */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Authenticated, but the role lacks the permission (or the request is cross-site). */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/orgs/{orgId}/members': {
     parameters: {
       query?: never;
@@ -3016,6 +3112,116 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/connections': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The connections of the organization the request acts in (viewer; a session or an API key) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              /** Format: uuid */
+              orgId: string;
+              /**
+               * @description `sandbox` is the built-in provider that needs no account.
+               * @enum {string}
+               */
+              provider: 'vapi' | 'retell' | 'sandbox';
+              name: string;
+              /** @description The provider API's address; null for the sandbox. */
+              baseUrl: string | null;
+              /** @description The key's last 4 characters; null for the sandbox. */
+              keyHint: string | null;
+              /** @description The provider account the key reaches (Vapi's `orgId`), once known. */
+              providerAccountId: string | null;
+              /**
+               * @description `invalid`: the provider refused the key (an admin must update it); `unreachable`: the last check got no answer.
+               * @enum {string}
+               */
+              status: 'ok' | 'invalid' | 'unreachable';
+              /** Format: date-time */
+              checkedAt: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: uuid */
+              createdBy: string | null;
+              /** @description New and imported assistants go here when a request names no connection. */
+              isDefault: boolean;
+            }[];
+          };
+        };
+        /** @description Not authenticated: no valid session cookie (or API key, where one is accepted). */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Authenticated, but the role lacks the permission (or the request is cross-site). */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/orgs/{orgId}/connections/{connectionId}': {
     parameters: {
       query?: never;
@@ -5234,6 +5440,8 @@ export interface paths {
                  * @description The API key that made it, when one did.
                  */
                 actorApiKeyId: string | null;
+                /** @description Who made it: the user's email or the API key's name; null for changes found at the provider. */
+                actorLabel: string | null;
                 /** Format: date-time */
                 createdAt: string;
                 /** @description Dotted paths that differ from the previous version, e.g. `model.temperature`. */
@@ -5387,6 +5595,8 @@ export interface paths {
                * @description The API key that made it, when one did.
                */
               actorApiKeyId: string | null;
+              /** @description Who made it: the user's email or the API key's name; null for changes found at the provider. */
+              actorLabel: string | null;
               /** Format: date-time */
               createdAt: string;
               /** @description Dotted paths that differ from the previous version, e.g. `model.temperature`. */
