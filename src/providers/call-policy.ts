@@ -1,7 +1,8 @@
 // One timeout and retry policy for every provider client, whatever SDK makes the HTTP calls: an
 // explicit timer per attempt, retries only for idempotent calls and transient failures, backoff with
 // jitter (or the provider's Retry-After), and an overall budget so a caller never waits long.
-import type { ProviderError } from '../errors.ts';
+import { parseRetryAfter } from '../shared/retry-after.ts';
+import { ProviderTimeout, providerErrorOf, type SdkFailures } from './provider-errors.ts';
 
 export interface ProviderClientOptions {
   apiKey: string;
@@ -27,28 +28,16 @@ export function callPolicyOf(options: ProviderClientOptions): CallPolicy {
   };
 }
 
-/** What a client makes of one failed attempt. */
-export interface FailedAttempt {
-  error: ProviderError;
-  /** The HTTP status, when the provider answered. */
-  status?: number;
-  /** The provider's Retry-After, in ms. */
-  retryAfterMs?: number;
-}
-
-/** Our own per-attempt timer fired. */
-export class ProviderTimeout extends Error {}
-
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 
 /**
- * Runs `attempt` under the policy. `describe` turns whatever an attempt threw (a ProviderTimeout
- * when our timer fired) into a ProviderError; the last one is thrown.
+ * Runs `attempt` under the policy; what an attempt threw (a ProviderTimeout when our timer fired)
+ * is read through the SDK's `failures`, and the last failure is thrown as a ProviderError.
  */
 export async function callWithRetries<T>(
   policy: CallPolicy,
   attempt: (signal: AbortSignal) => Promise<T>,
-  describe: (raw: unknown) => FailedAttempt,
+  failures: SdkFailures,
   maxAttempts = policy.maxAttempts,
 ): Promise<T> {
   const started = Date.now();
@@ -59,14 +48,15 @@ export async function callWithRetries<T>(
     try {
       return await attempt(timeout.signal);
     } catch (raw) {
-      const failed = describe(timeout.signal.aborted ? new ProviderTimeout() : raw);
+      const thrown = timeout.signal.aborted ? new ProviderTimeout() : raw;
+      const error = providerErrorOf(thrown, policy.timeoutMs, failures);
+      const answer = failures.answerOf(thrown);
       const retryable =
-        failed.status !== undefined
-          ? RETRYABLE_STATUSES.has(failed.status)
-          : failed.error.code === 'provider_unreachable';
-      if (!retryable || n >= maxAttempts) throw failed.error;
-      const wait = failed.retryAfterMs ?? policy.backoffMs * 2 ** (n - 1) * (0.8 + Math.random() * 0.4);
-      if (Date.now() - started + wait > policy.retryBudgetMs) throw failed.error;
+        answer !== undefined ? RETRYABLE_STATUSES.has(answer.status) : error.code === 'provider_unreachable';
+      if (!retryable || n >= maxAttempts) throw error;
+      const wait =
+        parseRetryAfter(answer?.retryAfter) ?? policy.backoffMs * 2 ** (n - 1) * (0.8 + Math.random() * 0.4);
+      if (Date.now() - started + wait > policy.retryBudgetMs) throw error;
       await new Promise((resolve) => setTimeout(resolve, wait));
     } finally {
       clearTimeout(timer);

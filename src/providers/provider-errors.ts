@@ -3,6 +3,26 @@
 import { type FieldProblem, ProviderError } from '../errors.ts';
 import { codedCause } from '../shared/error-cause.ts';
 
+/** Our own per-attempt timer fired (call-policy.ts). */
+export class ProviderTimeout extends Error {}
+
+/** How one provider's SDK shows a failure, and what the provider's statuses mean. */
+export interface SdkFailures {
+  /** The SDK's own timeout (a backstop behind ours). */
+  isTimeout(error: unknown): boolean;
+  /** The provider's error answer; undefined when there was none (no connection, no answer). */
+  answerOf(error: unknown): StatusFailure | undefined;
+  readonly meanings: StatusMeanings;
+}
+
+/** Whatever a call threw, as the ProviderError that tells the caller what happened. */
+export function providerErrorOf(error: unknown, timeoutMs: number, sdk: SdkFailures): ProviderError {
+  if (error instanceof ProviderError) return error;
+  if (error instanceof ProviderTimeout || sdk.isTimeout(error)) return providerTimeoutError(timeoutMs);
+  const answer = sdk.answerOf(error);
+  return answer ? providerStatusError(answer, sdk.meanings) : providerUnreachableError(error);
+}
+
 /** A provider's answer with an error status. */
 export interface StatusFailure {
   status: number;

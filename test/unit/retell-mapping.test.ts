@@ -306,15 +306,17 @@ const unknownFields = fc.dictionary(
   fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null)),
 );
 
+/** The stored assistant with unmodelled keys added to both objects. */
+const withUnknownFields = fc.tuple(unknownFields, unknownFields).map(([agentExtra, llmExtra]) => ({
+  agentExtra,
+  llmExtra,
+  current: { ...stored, agent: { ...stored.agent, ...agentExtra }, llm: { ...stored.llm, ...llmExtra } },
+}));
+
 describe('properties', () => {
   it('to native and back keeps every field the request set, and derives both providers', () => {
     fc.assert(
-      fc.property(validPatch, unknownFields, unknownFields, (patch, agentExtra, llmExtra) => {
-        const current = {
-          ...stored,
-          agent: { ...stored.agent, ...agentExtra },
-          llm: { ...stored.llm, ...llmExtra },
-        };
+      fc.property(validPatch, withUnknownFields, (patch, { current }) => {
         expect(retellProblems(current, patch)).toEqual([]);
         const fields = retellFieldsOf(applyRetellChanges(current, retellChanges(current, patch)));
         const before = retellFieldsOf(current);
@@ -336,12 +338,7 @@ describe('properties', () => {
 
   it('a change touches only the mapped keys; every field Switchboard does not model is kept', () => {
     fc.assert(
-      fc.property(validPatch, unknownFields, unknownFields, (patch, agentExtra, llmExtra) => {
-        const current = {
-          ...stored,
-          agent: { ...stored.agent, ...agentExtra },
-          llm: { ...stored.llm, ...llmExtra },
-        };
+      fc.property(validPatch, withUnknownFields, (patch, { current, agentExtra, llmExtra }) => {
         const changes = retellChanges(current, patch);
         expect(
           Object.keys(changes.agent ?? {}).every((key) => ['agent_name', 'voice_id'].includes(key)),

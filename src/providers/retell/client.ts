@@ -19,22 +19,14 @@
 import Retell, { APIConnectionTimeoutError, APIError } from 'retell-sdk';
 import { type FieldProblem, ProviderError, type ProviderErrorCode } from '../../errors.ts';
 import { isPlainObject } from '../../shared/objects.ts';
-import { parseRetryAfter } from '../../shared/retry-after.ts';
 import {
   type CallPolicy,
   callPolicyOf,
   callWithRetries,
-  type FailedAttempt,
   type ProviderClientOptions,
-  ProviderTimeout,
 } from '../call-policy.ts';
 import type { AssistantProvider, CreateMark, ProviderAssistant } from '../provider.ts';
-import {
-  providerStatusError,
-  providerTimeoutError,
-  providerUnreachableError,
-  type StatusMeanings,
-} from '../provider-errors.ts';
+import { providerErrorOf, type SdkFailures } from '../provider-errors.ts';
 import { writableAgentFields, writableLlmFields } from './catalog.ts';
 import type { RetellAssistant, RetellChanges } from './mapping.ts';
 
@@ -293,7 +285,7 @@ export class RetellProvider implements AssistantProvider {
     return callWithRetries(
       this.policy,
       async (signal) => (await attempt(signal)) as T & Fields,
-      (raw) => describeFailure(raw, this.policy.timeoutMs),
+      RETELL_FAILURES,
     );
   }
 
@@ -302,7 +294,7 @@ export class RetellProvider implements AssistantProvider {
     return callWithRetries(
       this.policy,
       async (signal) => (await attempt(signal)) as T & Fields,
-      (raw) => describeFailure(raw, this.policy.timeoutMs),
+      RETELL_FAILURES,
       1,
     );
   }
@@ -387,33 +379,26 @@ function notRetell(what: string): ProviderError {
   );
 }
 
-function describeFailure(raw: unknown, timeoutMs: number): FailedAttempt {
-  return {
-    error: toRetellError(raw, timeoutMs),
-    status: raw instanceof APIError ? raw.status : undefined,
-    retryAfterMs: raw instanceof APIError ? parseRetryAfter(raw.headers?.get('retry-after')) : undefined,
-  };
-}
-
-/** Retell answers 422 for an id that is missing or another account's, and 400 for a body it refuses. */
-const RETELL_STATUSES: StatusMeanings = { invalid: [400], notFound: [404, 422], fieldOf: fieldOfMessage };
+/** How retell-sdk shows failures: Retell answers 422 for an id missing or another account's, 400 for a refused body. */
+const RETELL_FAILURES: SdkFailures = {
+  isTimeout: (error) => error instanceof APIConnectionTimeoutError,
+  // Connection errors are APIErrors too, without a status.
+  answerOf: (error) =>
+    error instanceof APIError && typeof error.status === 'number'
+      ? {
+          status: error.status,
+          messages:
+            isPlainObject(error.error) && typeof error.error.message === 'string'
+              ? [error.error.message]
+              : [],
+          retryAfter: error.headers?.get('retry-after'),
+        }
+      : undefined,
+  meanings: { invalid: [400], notFound: [404, 422], fieldOf: fieldOfMessage },
+};
 
 export function toRetellError(error: unknown, timeoutMs: number): ProviderError {
-  if (error instanceof ProviderError) return error;
-  if (error instanceof ProviderTimeout || error instanceof APIConnectionTimeoutError)
-    return providerTimeoutError(timeoutMs);
-  if (error instanceof APIError && typeof error.status === 'number') {
-    const message = isPlainObject(error.error) ? error.error.message : undefined;
-    return providerStatusError(
-      {
-        status: error.status,
-        messages: typeof message === 'string' ? [message] : [],
-        retryAfter: error.headers?.get('retry-after'),
-      },
-      RETELL_STATUSES,
-    );
-  }
-  return providerUnreachableError(error);
+  return providerErrorOf(error, timeoutMs, RETELL_FAILURES);
 }
 
 /** Retell's native names, back to Switchboard's, for a message that starts with one. */

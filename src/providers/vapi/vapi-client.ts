@@ -4,22 +4,14 @@
 import { VapiError, VapiClient as VapiSdk, VapiTimeoutError } from '@vapi-ai/server-sdk';
 import { type FieldProblem, ProviderError } from '../../errors.ts';
 import { isPlainObject } from '../../shared/objects.ts';
-import { parseRetryAfter } from '../../shared/retry-after.ts';
 import {
   type CallPolicy,
   callPolicyOf,
   callWithRetries,
-  type FailedAttempt,
   type ProviderClientOptions,
-  ProviderTimeout,
 } from '../call-policy.ts';
 import type { AssistantProvider, CreateMark, ProviderAssistant } from '../provider.ts';
-import {
-  providerStatusError,
-  providerTimeoutError,
-  providerUnreachableError,
-  type StatusMeanings,
-} from '../provider-errors.ts';
+import { providerErrorOf, type SdkFailures } from '../provider-errors.ts';
 import { writableFields } from './catalog.ts';
 import { httpFetcher } from './http-fetcher.ts';
 
@@ -142,29 +134,15 @@ export class VapiClient implements AssistantProvider {
     return callWithRetries(
       this.policy,
       (abortSignal) => attempt({ abortSignal }),
-      (raw) => describeFailure(raw, this.policy.timeoutMs),
+      VAPI_FAILURES,
       maxAttempts,
     );
   }
 }
 
-function describeFailure(raw: unknown, timeoutMs: number): FailedAttempt {
-  return {
-    error: toProviderError(raw, timeoutMs),
-    status: raw instanceof VapiError ? raw.statusCode : undefined,
-    retryAfterMs: retryAfterMs(raw),
-  };
-}
-
 /** Merges the mark into the user's own metadata, keeping their keys. */
 function withMark(metadata: unknown, mark: CreateMark): Record<string, unknown> {
   return { ...(isPlainObject(metadata) ? metadata : {}), switchboard: { ...mark } };
-}
-
-function retryAfterMs(error: unknown): number | undefined {
-  return parseRetryAfter(
-    error instanceof VapiError ? error.rawResponse?.headers?.get('retry-after') : undefined,
-  );
 }
 
 function notVapi(what: string): ProviderError {
@@ -175,24 +153,22 @@ function notVapi(what: string): ProviderError {
   );
 }
 
-/** Vapi answers 404 for a missing assistant and 400 (or 422) for a body it refuses. */
-const VAPI_STATUSES: StatusMeanings = { invalid: [400, 422], notFound: [404], fieldOf: toFieldProblem };
+/** How the Vapi SDK shows failures: Vapi answers 404 for a missing assistant, 400 (or 422) for a refused body. */
+const VAPI_FAILURES: SdkFailures = {
+  isTimeout: (error) => error instanceof VapiTimeoutError,
+  answerOf: (error) =>
+    error instanceof VapiError && error.statusCode !== undefined
+      ? {
+          status: error.statusCode,
+          messages: providerMessages(error.body),
+          retryAfter: error.rawResponse?.headers?.get('retry-after'),
+        }
+      : undefined,
+  meanings: { invalid: [400, 422], notFound: [404], fieldOf: toFieldProblem },
+};
 
 export function toProviderError(error: unknown, timeoutMs: number): ProviderError {
-  if (error instanceof ProviderError) return error;
-  if (error instanceof ProviderTimeout || error instanceof VapiTimeoutError)
-    return providerTimeoutError(timeoutMs);
-  if (error instanceof VapiError && error.statusCode !== undefined) {
-    return providerStatusError(
-      {
-        status: error.statusCode,
-        messages: providerMessages(error.body),
-        retryAfter: error.rawResponse?.headers?.get('retry-after'),
-      },
-      VAPI_STATUSES,
-    );
-  }
-  return providerUnreachableError(error);
+  return providerErrorOf(error, timeoutMs, VAPI_FAILURES);
 }
 
 function providerMessages(body: unknown): string[] {

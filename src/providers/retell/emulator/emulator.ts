@@ -16,7 +16,7 @@ import {
   type ErrorStyle,
   MemoryStore,
 } from '../../emulator-kit.ts';
-import { agentProblems, llmProblems } from './validate.ts';
+import { agentProblems, llmProblems, type ObjectRequest } from './validate.ts';
 
 export type EmulatedAgent = Record<string, unknown> & {
   agent_id: string;
@@ -28,6 +28,26 @@ export type EmulatedLlm = Record<string, unknown> & {
   version: number;
   last_modification_timestamp: number;
 };
+
+type EmulatedObject = Record<string, unknown> & { version: number; last_modification_timestamp: number };
+
+/** What differs between agents and LLMs in their create, get, update and delete routes. */
+interface ObjectKind<T extends EmulatedObject> {
+  store: EmulatorStore<T>;
+  idKey: 'agent_id' | 'llm_id';
+  idPrefix: 'agent' | 'llm';
+  paths: { create: string; get: string; update: string; delete: string };
+  /** Server-set fields beyond the id, the version and the time. */
+  serverSet: Record<string, unknown>;
+  problems: (request: ObjectRequest) => string[];
+  /** A refusal of a body that passed `problems` (it names something the account lacks). */
+  refuse?: (account: string, body: Record<string, unknown>) => Promise<Answer | undefined>;
+  refuseDelete?: (
+    account: string,
+    id: string,
+    query: Record<string, string | undefined>,
+  ) => Promise<Answer | undefined>;
+}
 
 export interface RetellEmulatorOptions extends EmulatorOptions {
   /** Where agents live; in memory by default. `all` must answer in creation order. */
@@ -78,8 +98,9 @@ export class RetellEmulator extends EmulatorServer {
     this.app.setNotFoundHandler((_req, reply) =>
       reply.code(404).send(RETELL_ERRORS.body(404, MESSAGES[404] ?? '')),
     );
-    this.llmRoutes();
-    this.agentRoutes();
+    this.objectRoutes(this.llmKind());
+    this.objectRoutes(this.agentKind());
+    this.listRoutes();
     this.app.get('/get-api-key-info', (req, reply) =>
       this.handle(req, reply, async (account) => [
         200,
@@ -111,96 +132,99 @@ export class RetellEmulator extends EmulatorServer {
     return { agents: this.memoryAgents.account(account), llms: this.memoryLlms.account(account) };
   }
 
-  private llmRoutes(): void {
-    this.app.post('/create-retell-llm', (req, reply) =>
+  /** Create, get, update and delete, the same for agents and LLMs but for each kind's rules. */
+  private objectRoutes<T extends EmulatedObject>(kind: ObjectKind<T>): void {
+    const { store, paths } = kind;
+    this.app.post(paths.create, (req, reply) =>
       this.handle(req, reply, async (account) => {
         const body = bodyOf(req);
-        const problems = llmProblems(body, { creating: true });
+        const problems = kind.problems({ next: body, sent: body, creating: true });
         if (problems.length > 0) return invalid(problems);
-        const llm: EmulatedLlm = {
+        const refused = await kind.refuse?.(account, body);
+        if (refused) return refused;
+        const object = {
           ...body,
-          llm_id: this.newId('llm'),
+          ...kind.serverSet,
+          [kind.idKey]: this.newId(kind.idPrefix),
           version: 0,
           is_published: false,
           last_modification_timestamp: this.timestamp(),
-        };
-        await this.llms.insert(account, llm);
-        return [201, llm];
+        } as EmulatedObject as T;
+        await store.insert(account, object);
+        return [201, object];
       }),
     );
-    this.app.get('/get-retell-llm/:id', (req, reply) =>
-      this.handle(req, reply, async (account) =>
-        found(atVersion(req, await this.llms.get(account, idOf(req)))),
-      ),
+    this.app.get(`${paths.get}/:id`, (req, reply) =>
+      this.handle(req, reply, async (account) => found(atVersion(req, await store.get(account, idOf(req))))),
     );
-    this.app.patch('/update-retell-llm/:id', (req, reply) =>
+    this.app.patch(`${paths.update}/:id`, (req, reply) =>
       this.handle(req, reply, async (account) => {
         const body = bodyOf(req);
-        const current = atVersion(req, await this.llms.get(account, idOf(req)));
+        const current = atVersion(req, await store.get(account, idOf(req)));
         // Retell looks the id up before the body.
         if (!current) return notFound;
-        const problems = llmProblems({ ...current, ...body }, { creating: false, sent: body });
+        const problems = kind.problems({ next: { ...current, ...body }, sent: body, creating: false });
         if (problems.length > 0) return invalid(problems);
-        return found(await this.llms.update(account, current.llm_id, (llm) => this.changed(llm, body)));
+        const refused = await kind.refuse?.(account, body);
+        if (refused) return refused;
+        return found(await store.update(account, idOf(req), (object) => this.changed(object, body)));
       }),
     );
-    this.app.get('/v2/list-retell-llms', (req, reply) =>
-      this.handle(req, reply, async (account) =>
-        paged(await this.llms.all(account), req, (llm) => llm.llm_id),
-      ),
-    );
-    this.app.delete('/delete-retell-llm/:id', (req, reply) =>
+    this.app.delete(`${paths.delete}/:id`, (req, reply) =>
       this.handle(req, reply, async (account) => {
-        const id = idOf(req);
-        if (!(await this.llms.get(account, id))) return notFound;
-        const user = (await this.agents.all(account)).find((agent) => engineLlmId(agent) === id);
-        if (user && queryOf(req).force_delete !== 'true') {
-          return invalid([
-            `Cannot delete Retell LLM ${id}: agent ${user.agent_id} still uses it (delete the agent first, or set force_delete)`,
-          ]);
-        }
-        await this.llms.delete(account, id);
+        if (!(await store.get(account, idOf(req)))) return notFound;
+        const refused = await kind.refuseDelete?.(account, idOf(req), queryOf(req));
+        if (refused) return refused;
+        await store.delete(account, idOf(req));
         return [204, undefined];
       }),
     );
   }
 
-  private agentRoutes(): void {
-    this.app.post('/create-agent', (req, reply) =>
-      this.handle(req, reply, async (account) => {
-        const body = bodyOf(req);
-        const problems = agentProblems(body, { creating: true });
-        if (problems.length > 0) return invalid(problems);
-        if (!(await this.engineExists(account, body))) return notFound;
-        const agent: EmulatedAgent = {
-          ...body,
-          agent_id: this.newId('agent'),
-          version: 0,
-          base_version: null,
-          is_published: false,
-          last_modification_timestamp: this.timestamp(),
-        };
-        await this.agents.insert(account, agent);
-        return [201, agent];
-      }),
-    );
-    this.app.get('/get-agent/:id', (req, reply) =>
+  private llmKind(): ObjectKind<EmulatedLlm> {
+    return {
+      store: this.llms,
+      idKey: 'llm_id',
+      idPrefix: 'llm',
+      paths: {
+        create: '/create-retell-llm',
+        get: '/get-retell-llm',
+        update: '/update-retell-llm',
+        delete: '/delete-retell-llm',
+      },
+      serverSet: {},
+      problems: llmProblems,
+      refuseDelete: async (account, id, query) => {
+        const user = (await this.agents.all(account)).find((agent) => engineLlmId(agent) === id);
+        if (!user || query.force_delete === 'true') return undefined;
+        return invalid([
+          `Cannot delete Retell LLM ${id}: agent ${user.agent_id} still uses it (delete the agent first, or set force_delete)`,
+        ]);
+      },
+    };
+  }
+
+  private agentKind(): ObjectKind<EmulatedAgent> {
+    return {
+      store: this.agents,
+      idKey: 'agent_id',
+      idPrefix: 'agent',
+      paths: { create: '/create-agent', get: '/get-agent', update: '/update-agent', delete: '/delete-agent' },
+      serverSet: { base_version: null },
+      problems: agentProblems,
+      // A Retell-LLM engine must point at an LLM of the same account.
+      refuse: async (account, body) => {
+        const llmId = engineLlmId(body);
+        return llmId === undefined || (await this.llms.get(account, llmId)) ? undefined : notFound;
+      },
+    };
+  }
+
+  private listRoutes(): void {
+    this.app.get('/v2/list-retell-llms', (req, reply) =>
       this.handle(req, reply, async (account) =>
-        found(atVersion(req, await this.agents.get(account, idOf(req)))),
+        paged(await this.llms.all(account), req, (llm) => llm.llm_id),
       ),
-    );
-    this.app.patch('/update-agent/:id', (req, reply) =>
-      this.handle(req, reply, async (account) => {
-        const body = bodyOf(req);
-        const current = atVersion(req, await this.agents.get(account, idOf(req)));
-        if (!current) return notFound;
-        const problems = agentProblems(body, { creating: false });
-        if (problems.length > 0) return invalid(problems);
-        if (!(await this.engineExists(account, body))) return notFound;
-        return found(
-          await this.agents.update(account, current.agent_id, (agent) => this.changed(agent, body)),
-        );
-      }),
     );
     this.app.post('/v2/list-agents', (req, reply) =>
       this.handle(req, reply, async (account) => {
@@ -209,24 +233,10 @@ export class RetellEmulator extends EmulatorServer {
         return paged(agents, req, (agent) => agent.agent_id, summaryOf);
       }),
     );
-    this.app.delete('/delete-agent/:id', (req, reply) =>
-      this.handle(req, reply, async (account) =>
-        (await this.agents.delete(account, idOf(req))) ? [204, undefined] : notFound,
-      ),
-    );
-  }
-
-  /** A Retell-LLM engine must point at an LLM of the same account. */
-  private async engineExists(account: string, body: Record<string, unknown>): Promise<boolean> {
-    const llmId = engineLlmId(body);
-    return llmId === undefined || (await this.llms.get(account, llmId)) !== undefined;
   }
 
   /** A partial update of the draft: sent keys replace (null included), the version stays. */
-  private changed<T extends { last_modification_timestamp: number }>(
-    current: T,
-    body: Record<string, unknown>,
-  ): T {
+  private changed<T extends EmulatedObject>(current: T, body: Record<string, unknown>): T {
     return { ...current, ...body, last_modification_timestamp: this.timestamp() };
   }
 

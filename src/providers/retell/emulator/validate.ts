@@ -20,7 +20,14 @@ const AGENT_RANGES: Readonly<Record<string, readonly [number, number]>> = {
   responsiveness: [0, 1],
 };
 
-export function agentProblems(body: Fields, { creating }: { creating: boolean }): string[] {
+/** A create's body, or an update's: what it sent and the object as it would be. */
+export interface ObjectRequest {
+  next: Fields;
+  sent: Fields;
+  creating: boolean;
+}
+
+export function agentProblems({ sent: body, creating }: ObjectRequest): string[] {
   const problems = unknownKeys(body, AGENT_REQUEST_KEYS, 'an agent');
   if (creating || body.response_engine !== undefined) problems.push(...engineProblems(body.response_engine));
   if (creating || body.voice_id !== undefined) {
@@ -33,14 +40,8 @@ export function agentProblems(body: Fields, { creating }: { creating: boolean })
   return problems;
 }
 
-/**
- * `merged` is the LLM as it would be (for a create, the body); `sent` is what an update sent, whose
- * keys are checked against the request schema.
- */
-export function llmProblems(
-  merged: Fields,
-  { creating, sent = merged }: { creating: boolean; sent?: Fields },
-): string[] {
+/** The request's keys and values are checked; `model` and `s2s_model` on the LLM as it would be. */
+export function llmProblems({ next: merged, sent, creating }: ObjectRequest): string[] {
   const problems = unknownKeys(sent, LLM_REQUEST_KEYS, 'a Retell LLM');
   if (!creating && sent.is_transfer_llm !== undefined)
     problems.push('is_transfer_llm can only be set at creation');
