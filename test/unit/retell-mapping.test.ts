@@ -16,6 +16,7 @@ import {
   newRetellConfig,
   type RetellAssistant,
   retellChanges,
+  retellFieldMap,
   retellFieldsOf,
   retellProblems,
   retellRestoreChanges,
@@ -257,6 +258,24 @@ describe('restoring a version', () => {
   it('compares versions without the timestamps Retell moves on every change', () => {
     const touched = { ...stored, llm: { ...stored.llm, last_modification_timestamp: 99 } };
     expect(comparableFields(touched)).toEqual(comparableFields(stored));
+  });
+});
+
+describe('the field map the PATCH path will call for any provider', () => {
+  it('answers for a stored Retell configuration as the functions above do', () => {
+    const patch: SwitchboardPatch = { name: 'Mapped', model: { temperature: 0.5, maxTokens: 200 } };
+    expect(retellFieldMap.problems(stored, patch)).toEqual(retellProblems(stored, patch));
+    expect(retellFieldMap.problems(undefined, { model: { maxTokens: 1 } })).toHaveLength(1);
+    expect(retellFieldMap.changes(stored, { name: 'Mapped' })).toEqual({ agent: { agent_name: 'Mapped' } });
+    expect(retellFieldMap.fieldsOf(stored)).toEqual(retellFieldsOf(stored));
+    expect(retellFieldMap.newConfig({ name: 'N' })).toEqual(newRetellConfig({ name: 'N' }));
+    expect(retellFieldMap.restoreChanges(stored, stored)).toEqual({});
+    expect(retellFieldMap.comparable(stored)).toEqual(comparableFields(stored));
+    expect(retellFieldMap.unheldFields).toEqual(['model.maxTokens', 'transcriber']);
+  });
+
+  it('reads a damaged copy without either object as empty fields, not a crash', () => {
+    expect(retellFieldMap.fieldsOf({ id: 'agent_x' })).toMatchObject({ name: null, model: { model: null } });
   });
 });
 

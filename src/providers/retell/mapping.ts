@@ -12,12 +12,19 @@
 //   model.maxTokens, transcriber: no place in either object (a value is a 400; null asks for nothing)
 import { type FieldProblem, validationError } from '../../errors.ts';
 import { deepEqual, isPlainObject } from '../../shared/objects.ts';
-import type { ProviderAssistant } from '../provider.ts';
+import type {
+  ProviderAssistant,
+  ProviderFieldMap,
+  SwitchboardFields,
+  SwitchboardPatch,
+} from '../provider.ts';
 import {
+  comparableFields,
   modelProviderOf,
   RETELL_MODEL_PROVIDERS,
   RETELL_MODELS,
   RETELL_TEMPERATURE,
+  RETELL_UNHELD_FIELDS,
   RETELL_VOICE_PROVIDERS,
   voiceProviderOf,
   writableAgentFields,
@@ -38,37 +45,9 @@ export interface RetellChanges {
   llm?: Fields;
 }
 
-/** Section 4's fields as a request gives them; providers are plain strings here, checked below. */
-export interface SwitchboardPatch {
-  name?: string;
-  firstMessage?: string | null;
-  model?: {
-    provider?: string;
-    model?: string;
-    temperature?: number | null;
-    maxTokens?: number | null;
-    systemPrompt?: string | null;
-  };
-  voice?: { provider?: string; voiceId?: string };
-  transcriber?: { provider?: string; model?: string | null } | null;
-}
-
-/** Section 4's fields as a Retell assistant shows them. */
-export interface SwitchboardFields {
-  name: string | null;
-  firstMessage: string | null;
-  model: {
-    provider: string | null;
-    model: string | null;
-    temperature: number | null;
-    maxTokens: null;
-    systemPrompt: string | null;
-  };
-  voice: { provider: string | null; voiceId: string | null };
-  transcriber: null;
-}
-
 const PROVIDER = 'Retell';
+
+export type { SwitchboardPatch };
 
 /** What a Retell assistant shows in Switchboard's terms. */
 export function retellFieldsOf(assistant: Pick<RetellAssistant, 'agent' | 'llm'>): SwitchboardFields {
@@ -253,3 +232,22 @@ function differences(from: Fields, to: Fields): Fields {
 }
 
 const stringOrNull = (value: unknown) => (typeof value === 'string' ? value : null);
+
+/** A stored Retell configuration as its two objects (either may be missing from a damaged copy). */
+function objectsOf(config: Record<string, unknown>): Pick<RetellAssistant, 'agent' | 'llm'> {
+  return {
+    agent: isPlainObject(config.agent) ? config.agent : {},
+    llm: isPlainObject(config.llm) ? config.llm : {},
+  };
+}
+
+/** Retell's answers to what the PATCH path asks of a provider's field map. */
+export const retellFieldMap: ProviderFieldMap = {
+  problems: (current, patch) => retellProblems(current && objectsOf(current), patch),
+  changes: (current, patch) => ({ ...retellChanges(objectsOf(current), patch) }),
+  newConfig: (fields) => newRetellConfig(fields),
+  fieldsOf: (assistant) => retellFieldsOf(objectsOf(assistant)),
+  restoreChanges: (current, target) => ({ ...retellRestoreChanges(objectsOf(current), objectsOf(target)) }),
+  comparable: (assistant) => comparableFields(assistant),
+  unheldFields: RETELL_UNHELD_FIELDS,
+};
