@@ -86,7 +86,8 @@ export class RetellProvider implements AssistantProvider {
   /**
    * The agent create failed. Refused for certain: the LLM goes and the refusal is thrown. Unknown:
    * the agent that points at the new LLM is looked for; when there is none, the LLM goes, and
-   * when Retell refuses that because an agent uses it after all, that agent is the answer.
+   * when Retell refuses that because an agent uses it after all, that agent is the answer. (An
+   * agent create still under way at Retell after all this would name an LLM that is gone.)
    */
   private async afterFailedAgentCreate(
     error: ProviderError,
@@ -281,22 +282,21 @@ export class RetellProvider implements AssistantProvider {
   }
 
   /** An idempotent call (a read, an update of given values, a delete) under the retry policy. */
-  private call<T>(attempt: (signal: AbortSignal) => PromiseLike<T>): Promise<T & Fields> {
+  private call<T>(
+    attempt: (signal: AbortSignal) => PromiseLike<T>,
+    maxAttempts = this.policy.maxAttempts,
+  ): Promise<T & Fields> {
     return callWithRetries(
       this.policy,
       async (signal) => (await attempt(signal)) as T & Fields,
       RETELL_FAILURES,
+      maxAttempts,
     );
   }
 
   /** A create: never repeated, since a repeat could make a second object. */
   private once<T>(attempt: (signal: AbortSignal) => PromiseLike<T>): Promise<T & Fields> {
-    return callWithRetries(
-      this.policy,
-      async (signal) => (await attempt(signal)) as T & Fields,
-      RETELL_FAILURES,
-      1,
-    );
+    return this.call(attempt, 1);
   }
 }
 
