@@ -1,5 +1,6 @@
 // The one interface every voice platform implements for the assistants service, which names no
 // provider. Each provider's client, catalog and emulator live in src/providers/<name>/.
+import type { FieldProblem } from '../errors.ts';
 
 /** A provider's whole assistant object, unknown fields included. */
 export type ProviderAssistant = Record<string, unknown> & { id: string };
@@ -11,10 +12,16 @@ export interface CreateMark {
 }
 
 export interface AssistantProvider {
-  /** Never repeated: a repeated create could leave two assistants at the provider. */
+  /**
+   * Never repeated: a repeated create could leave two assistants at the provider. `config` is the
+   * native configuration (`ProviderFieldMap.newConfig`).
+   */
   create(config: Record<string, unknown>, mark: CreateMark): Promise<ProviderAssistant>;
   get(providerId: string): Promise<ProviderAssistant>;
-  /** Sends complete top-level values; the platform replaces each key it receives. */
+  /**
+   * Sends native changes (`ProviderFieldMap.changes` or `restoreChanges`): Vapi's are complete
+   * top-level values, each replaced whole; Retell's are `{agent?, llm?}`, each object's touched keys.
+   */
   update(providerId: string, changes: Record<string, unknown>): Promise<ProviderAssistant>;
   /** Deleting an assistant the platform no longer has counts as done. */
   delete(providerId: string): Promise<void>;
@@ -34,4 +41,55 @@ export interface AssistantProvider {
   markOf(assistant: ProviderAssistant): CreateMark | undefined;
   /** The provider account an assistant lives in, when the provider shows it. */
   accountOf(assistant: ProviderAssistant): string | null;
+}
+
+/** Section 4's request fields, every one optional; providers are plain strings, each provider checks its own. */
+export interface SwitchboardPatch {
+  name?: string;
+  firstMessage?: string | null;
+  model?: {
+    provider?: string;
+    model?: string;
+    temperature?: number | null;
+    maxTokens?: number | null;
+    systemPrompt?: string | null;
+  };
+  voice?: { provider?: string; voiceId?: string };
+  transcriber?: { provider?: string; model?: string | null } | null;
+}
+
+/** Section 4's fields as a provider's assistant shows them. */
+export interface SwitchboardFields {
+  name: string | null;
+  firstMessage: string | null;
+  model: {
+    provider: string | null;
+    model: string | null;
+    temperature: number | null;
+    maxTokens: number | null;
+    systemPrompt: string | null;
+  };
+  voice: { provider: string | null; voiceId: string | null };
+  transcriber: { provider: string | null; model: string | null } | null;
+}
+
+/**
+ * How one provider's native assistant holds Switchboard's fields: what lets the PATCH path read
+ * the same for every provider (validate → changes → `update` → store). Pure; no calls.
+ */
+export interface ProviderFieldMap {
+  /** Every problem with a request, before any call, each naming the field and the provider. */
+  problems(current: ProviderAssistant | undefined, patch: SwitchboardPatch): FieldProblem[];
+  /** The native changes a request makes, as `AssistantProvider.update` takes them; `{}` when none. */
+  changes(current: ProviderAssistant, patch: SwitchboardPatch): Record<string, unknown>;
+  /** The native configuration `AssistantProvider.create` takes. */
+  newConfig(fields: SwitchboardPatch): Record<string, unknown>;
+  /** Section 4's fields as the native assistant shows them (an API answer). */
+  fieldsOf(assistant: Record<string, unknown>): SwitchboardFields;
+  /** The native changes that make `current` equal `target` again (a restore). */
+  restoreChanges(current: Record<string, unknown>, target: Record<string, unknown>): Record<string, unknown>;
+  /** The assistant without what the provider sets itself: what versions are compared on. */
+  comparable(assistant: Record<string, unknown>): Record<string, unknown>;
+  /** Switchboard's fields the provider has no place for. */
+  readonly unheldFields: readonly string[];
 }

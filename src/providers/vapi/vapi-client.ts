@@ -3,10 +3,15 @@
 // SDK's own retries are off because they may wait up to 60 s on a Retry-After, with no overall budget.
 import { VapiError, VapiClient as VapiSdk, VapiTimeoutError } from '@vapi-ai/server-sdk';
 import { type FieldProblem, ProviderError } from '../../errors.ts';
-import { codedCause } from '../../shared/error-cause.ts';
 import { isPlainObject } from '../../shared/objects.ts';
-import { parseRetryAfter } from '../../shared/retry-after.ts';
+import {
+  type CallPolicy,
+  callPolicyOf,
+  callWithRetries,
+  type ProviderClientOptions,
+} from '../call-policy.ts';
 import type { AssistantProvider, CreateMark, ProviderAssistant } from '../provider.ts';
+import { providerErrorOf, type SdkFailures } from '../provider-errors.ts';
 import { writableFields } from './catalog.ts';
 import { httpFetcher } from './http-fetcher.ts';
 
@@ -15,28 +20,13 @@ const LIST_PAGE = 1000;
 /** How far the provider's clock may be behind ours when looking for a create's assistant. */
 const CLOCK_SKEW_MS = 10 * 60_000;
 
-export interface VapiClientOptions {
-  apiKey: string;
-  baseUrl: string;
-  /** Per attempt. */
-  timeoutMs: number;
-  /** Attempts for idempotent calls (GET, PATCH of complete values, DELETE). Creates are never repeated. */
-  maxAttempts?: number;
-  /** Retries stop when the next wait would end past this many ms after the first attempt. */
-  retryBudgetMs?: number;
-  /** First backoff; doubles each retry, with jitter. */
-  backoffMs?: number;
-}
-
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+export type VapiClientOptions = ProviderClientOptions;
 
 export class VapiClient implements AssistantProvider {
   private readonly sdk: VapiSdk;
-  private readonly maxAttempts: number;
-  private readonly retryBudgetMs: number;
-  private readonly backoffMs: number;
+  private readonly policy: CallPolicy;
 
-  constructor(private readonly options: VapiClientOptions) {
+  constructor(options: VapiClientOptions) {
     this.sdk = new VapiSdk({
       token: options.apiKey,
       baseUrl: options.baseUrl,
@@ -45,9 +35,7 @@ export class VapiClient implements AssistantProvider {
       maxRetries: 0,
       fetcher: httpFetcher(),
     });
-    this.maxAttempts = options.maxAttempts ?? 3;
-    this.retryBudgetMs = options.retryBudgetMs ?? 5_000;
-    this.backoffMs = options.backoffMs ?? 200;
+    this.policy = callPolicyOf(options);
   }
 
   create(config: Record<string, unknown>, mark: CreateMark): Promise<ProviderAssistant> {
@@ -143,45 +131,22 @@ export class VapiClient implements AssistantProvider {
   }
 
   /** Runs `attempt` under the retry policy and turns every failure into a ProviderError. */
-  private async call<T>(
+  private call<T>(
     attempt: (request: { abortSignal: AbortSignal }) => Promise<T>,
-    maxAttempts = this.maxAttempts,
+    maxAttempts = this.policy.maxAttempts,
   ): Promise<T> {
-    const started = Date.now();
-    for (let n = 1; ; n++) {
-      // An explicit timer, cleared in `finally`, bounds each attempt.
-      const timeout = new AbortController();
-      const timer = setTimeout(() => timeout.abort(), this.options.timeoutMs);
-      try {
-        return await attempt({ abortSignal: timeout.signal });
-      } catch (raw) {
-        const error = toProviderError(
-          timeout.signal.aborted ? new ProviderTimeout() : raw,
-          this.options.timeoutMs,
-        );
-        const status = raw instanceof VapiError ? raw.statusCode : undefined;
-        const retryable =
-          status !== undefined ? RETRYABLE_STATUSES.has(status) : error.code === 'provider_unreachable';
-        if (!retryable || n >= maxAttempts) throw error;
-        const wait = retryAfterMs(raw) ?? this.backoffMs * 2 ** (n - 1) * (0.8 + Math.random() * 0.4);
-        if (Date.now() - started + wait > this.retryBudgetMs) throw error;
-        await new Promise((resolve) => setTimeout(resolve, wait));
-      } finally {
-        clearTimeout(timer);
-      }
-    }
+    return callWithRetries(
+      this.policy,
+      (abortSignal) => attempt({ abortSignal }),
+      VAPI_FAILURES,
+      maxAttempts,
+    );
   }
 }
 
 /** Merges the mark into the user's own metadata, keeping their keys. */
 function withMark(metadata: unknown, mark: CreateMark): Record<string, unknown> {
   return { ...(isPlainObject(metadata) ? metadata : {}), switchboard: { ...mark } };
-}
-
-function retryAfterMs(error: unknown): number | undefined {
-  return parseRetryAfter(
-    error instanceof VapiError ? error.rawResponse?.headers?.get('retry-after') : undefined,
-  );
 }
 
 function notVapi(what: string): ProviderError {
@@ -192,71 +157,22 @@ function notVapi(what: string): ProviderError {
   );
 }
 
-/** Our own per-attempt timer fired. */
-class ProviderTimeout extends Error {}
+/** How the Vapi SDK shows failures: Vapi answers 404 for a missing assistant, 400 (or 422) for a refused body. */
+const VAPI_FAILURES: SdkFailures = {
+  isTimeout: (error) => error instanceof VapiTimeoutError,
+  answerOf: (error) =>
+    error instanceof VapiError && error.statusCode !== undefined
+      ? {
+          status: error.statusCode,
+          messages: providerMessages(error.body),
+          retryAfter: error.rawResponse?.headers?.get('retry-after'),
+        }
+      : undefined,
+  meanings: { invalid: [400, 422], notFound: [404], fieldOf: toFieldProblem },
+};
 
 export function toProviderError(error: unknown, timeoutMs: number): ProviderError {
-  if (error instanceof ProviderError) return error;
-  if (error instanceof ProviderTimeout || error instanceof VapiTimeoutError) {
-    return new ProviderError(
-      500,
-      'provider_timeout',
-      `The voice provider did not answer within ${timeoutMs} ms; nothing was changed in Switchboard`,
-      undefined,
-      undefined,
-      false,
-    );
-  }
-  if (error instanceof VapiError && error.statusCode !== undefined) {
-    const status = error.statusCode;
-    const messages = providerMessages(error.body);
-    const said = messages.length > 0 ? `: ${messages.join('; ')}` : '';
-    if (status === 400 || status === 422) {
-      return new ProviderError(
-        400,
-        'provider_validation',
-        `The voice provider rejected the assistant${said}`,
-        messages.map(toFieldProblem),
-      );
-    }
-    if (status === 404)
-      return new ProviderError(404, 'provider_not_found', 'The voice provider does not have this assistant');
-    if (status === 401 || status === 403) {
-      return new ProviderError(
-        500,
-        'provider_key_rejected',
-        `The voice provider refused the connection's API key (HTTP ${status}); an admin must update the connection`,
-      );
-    }
-    if (status === 429) {
-      const retryAfter = error.rawResponse?.headers?.get('retry-after');
-      return new ProviderError(
-        500,
-        'provider_rate_limited',
-        'The voice provider is rate-limiting requests; try again later',
-        undefined,
-        retryAfter ? { 'retry-after': retryAfter } : undefined,
-      );
-    }
-    // A 5xx may come after the provider did the work (a gateway in front of it gave up).
-    return new ProviderError(
-      500,
-      'provider_error',
-      `The voice provider failed (HTTP ${status})${said}`,
-      undefined,
-      undefined,
-      status < 500,
-    );
-  }
-  const refused = codedCause(error)?.code === 'ECONNREFUSED';
-  return new ProviderError(
-    500,
-    'provider_unreachable',
-    `The voice provider could not be reached${refused ? ' (connection refused)' : ''}`,
-    undefined,
-    undefined,
-    refused,
-  );
+  return providerErrorOf(error, timeoutMs, VAPI_FAILURES);
 }
 
 function providerMessages(body: unknown): string[] {
