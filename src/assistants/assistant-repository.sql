@@ -9,14 +9,14 @@ update "assistants"
   from "assistants"
   where "assistants"."id" = $4 for update) "before"
   where ("assistants"."id" = "before"."id" and ("assistants"."lease_expires_at" is null or "assistants"."lease_expires_at" < now()))
-  returning "assistants"."id", "assistants"."org_id", "assistants"."connection_id", "assistants"."provider", "assistants"."provider_assistant_id", "assistants"."config", "assistants"."version", "assistants"."sync_state", "assistants"."created_by", "assistants"."updated_by", "assistants"."created_at", "assistants"."updated_at", "assistants"."last_synced_at", "assistants"."lease_token", "assistants"."lease_expires_at", "before"."sync_state";
+  returning "assistants"."id", "assistants"."org_id", "assistants"."connection_id", "assistants"."provider", "assistants"."provider_assistant_id", "assistants"."config", "assistants"."name", "assistants"."version", "assistants"."sync_state", "assistants"."created_by", "assistants"."updated_by", "assistants"."created_at", "assistants"."updated_at", "assistants"."last_synced_at", "assistants"."lease_token", "assistants"."lease_expires_at", "before"."sync_state";
 
 -- name: store_assistant_version
 with "updated" as (
   update "assistants"
   set "config" = $1::jsonb, "version" = "assistants"."version" + 1, "updated_by" = $2, "updated_at" = now()
   where ("assistants"."id" = $3 and "assistants"."lease_token" = $4)
-  returning "id", "org_id", "connection_id", "provider", "provider_assistant_id", "config", "version", "sync_state", "created_by", "updated_by", "created_at", "updated_at", "last_synced_at", "lease_token", "lease_expires_at"),
+  returning "id", "org_id", "connection_id", "provider", "provider_assistant_id", "config", "name", "version", "sync_state", "created_by", "updated_by", "created_at", "updated_at", "last_synced_at", "lease_token", "lease_expires_at"),
 "history" as (
   insert into "assistant_versions" ("assistant_id", "version", "config", "changed_paths", "source", "actor_user_id", "actor_api_key_id", "created_at")
   select "id", "version", "config", $5::jsonb as "changedPaths", $6::text as "source", $7::uuid as "actorUserId", $8::uuid as "actorApiKeyId", now() as "createdAt"
@@ -25,7 +25,7 @@ with "updated" as (
   insert into "audit_events" ("id", "org_id", "actor_user_id", "actor_api_key_id", "actor_label", "action", "target_type", "target_id", "request_id", "outcome", "detail", "created_at")
   select gen_random_uuid() as "id", $9::uuid as "orgId", $10::uuid as "actorUserId", $11::uuid as "actorApiKeyId", $12::text as "actorLabel", $13::text as "action", $14::text as "targetType", $15::text as "targetId", $16::text as "requestId", 'success' as "outcome", $17::jsonb || jsonb_build_object('version', "updated"."version") as "detail", now() as "createdAt"
   from "updated")
-  select "id", "org_id", "connection_id", "provider", "provider_assistant_id", "config", "version", "sync_state", "created_by", "updated_by", "created_at", "updated_at", "last_synced_at", "lease_token", "lease_expires_at"
+  select "id", "org_id", "connection_id", "provider", "provider_assistant_id", "config", "name", "version", "sync_state", "created_by", "updated_by", "created_at", "updated_at", "last_synced_at", "lease_token", "lease_expires_at"
   from "updated";
 
 -- name: store_assistant_version_release
@@ -33,7 +33,7 @@ with "updated" as (
   update "assistants"
   set "config" = $1::jsonb, "version" = "assistants"."version" + 1, "sync_state" = $2, "updated_by" = $3, "updated_at" = now(), "lease_token" = $4, "lease_expires_at" = $5
   where ("assistants"."id" = $6 and "assistants"."lease_token" = $7)
-  returning "id", "org_id", "connection_id", "provider", "provider_assistant_id", "config", "version", "sync_state", "created_by", "updated_by", "created_at", "updated_at", "last_synced_at", "lease_token", "lease_expires_at"),
+  returning "id", "org_id", "connection_id", "provider", "provider_assistant_id", "config", "name", "version", "sync_state", "created_by", "updated_by", "created_at", "updated_at", "last_synced_at", "lease_token", "lease_expires_at"),
 "history" as (
   insert into "assistant_versions" ("assistant_id", "version", "config", "changed_paths", "source", "actor_user_id", "actor_api_key_id", "created_at")
   select "id", "version", "config", $8::jsonb as "changedPaths", $9::text as "source", $10::uuid as "actorUserId", $11::uuid as "actorApiKeyId", now() as "createdAt"
@@ -42,7 +42,7 @@ with "updated" as (
   insert into "audit_events" ("id", "org_id", "actor_user_id", "actor_api_key_id", "actor_label", "action", "target_type", "target_id", "request_id", "outcome", "detail", "created_at")
   select gen_random_uuid() as "id", $12::uuid as "orgId", $13::uuid as "actorUserId", $14::uuid as "actorApiKeyId", $15::text as "actorLabel", $16::text as "action", $17::text as "targetType", $18::text as "targetId", $19::text as "requestId", 'success' as "outcome", $20::jsonb || jsonb_build_object('version', "updated"."version") as "detail", now() as "createdAt"
   from "updated")
-  select "id", "org_id", "connection_id", "provider", "provider_assistant_id", "config", "version", "sync_state", "created_by", "updated_by", "created_at", "updated_at", "last_synced_at", "lease_token", "lease_expires_at"
+  select "id", "org_id", "connection_id", "provider", "provider_assistant_id", "config", "name", "version", "sync_state", "created_by", "updated_by", "created_at", "updated_at", "last_synced_at", "lease_token", "lease_expires_at"
   from "updated";
 
 -- name: store_assistant_version_release_keep_author
@@ -50,7 +50,7 @@ with "updated" as (
   update "assistants"
   set "config" = $1::jsonb, "version" = "assistants"."version" + 1, "sync_state" = $2, "updated_by" = "assistants"."updated_by", "updated_at" = now(), "lease_token" = $3, "lease_expires_at" = $4
   where ("assistants"."id" = $5 and "assistants"."lease_token" = $6)
-  returning "id", "org_id", "connection_id", "provider", "provider_assistant_id", "config", "version", "sync_state", "created_by", "updated_by", "created_at", "updated_at", "last_synced_at", "lease_token", "lease_expires_at"),
+  returning "id", "org_id", "connection_id", "provider", "provider_assistant_id", "config", "name", "version", "sync_state", "created_by", "updated_by", "created_at", "updated_at", "last_synced_at", "lease_token", "lease_expires_at"),
 "history" as (
   insert into "assistant_versions" ("assistant_id", "version", "config", "changed_paths", "source", "actor_user_id", "actor_api_key_id", "created_at")
   select "id", "version", "config", $7::jsonb as "changedPaths", $8::text as "source", $9::uuid as "actorUserId", $10::uuid as "actorApiKeyId", now() as "createdAt"
@@ -59,5 +59,5 @@ with "updated" as (
   insert into "audit_events" ("id", "org_id", "actor_user_id", "actor_api_key_id", "actor_label", "action", "target_type", "target_id", "request_id", "outcome", "detail", "created_at")
   select gen_random_uuid() as "id", $11::uuid as "orgId", $12::uuid as "actorUserId", $13::uuid as "actorApiKeyId", $14::text as "actorLabel", $15::text as "action", $16::text as "targetType", $17::text as "targetId", $18::text as "requestId", 'success' as "outcome", $19::jsonb || jsonb_build_object('version', "updated"."version") as "detail", now() as "createdAt"
   from "updated")
-  select "id", "org_id", "connection_id", "provider", "provider_assistant_id", "config", "version", "sync_state", "created_by", "updated_by", "created_at", "updated_at", "last_synced_at", "lease_token", "lease_expires_at"
+  select "id", "org_id", "connection_id", "provider", "provider_assistant_id", "config", "name", "version", "sync_state", "created_by", "updated_by", "created_at", "updated_at", "last_synced_at", "lease_token", "lease_expires_at"
   from "updated";

@@ -25,7 +25,7 @@ import {
   auditEvents,
   users,
 } from '../db/schema.ts';
-import type { ProviderConfig } from './merge.ts';
+import type { ProviderConfig } from '../providers/provider.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -126,7 +126,7 @@ export class AssistantRepository {
     const conditions: SQL[] = [];
     if (filter.connectionId) conditions.push(eq(assistants.connectionId, filter.connectionId));
     if (filter.nameContains) {
-      conditions.push(ilike(sql`${assistants.config}->>'name'`, `%${escapeLike(filter.nameContains)}%`));
+      conditions.push(ilike(assistants.name, `%${escapeLike(filter.nameContains)}%`));
     }
     return conditions;
   }

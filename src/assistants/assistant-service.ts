@@ -9,16 +9,23 @@ import type { Database } from '../db/database.ts';
 import type { AssistantRow, ConnectionRow } from '../db/schema.ts';
 import {
   conflict,
+  type FieldProblem,
   notFound,
   ProviderError,
   type ProviderErrorCode,
   preconditionFailed,
   validationError,
 } from '../errors.ts';
-import type { AssistantProvider, ProviderAssistant } from '../providers/provider.ts';
-import { writableFields } from '../providers/vapi/catalog.ts';
+import { fieldMapFor } from '../providers/field-maps.ts';
+import type {
+  AssistantProvider,
+  ProviderAssistant,
+  ProviderConfig,
+  ProviderFieldMap,
+  SwitchboardPatch,
+} from '../providers/provider.ts';
 import { decodeCursor, encodeCursor, toPage } from '../shared/cursor.ts';
-import { deepEqual } from '../shared/objects.ts';
+import { changedPaths } from '../shared/objects.ts';
 import {
   type AssistantRepository,
   canonicalId,
@@ -28,17 +35,8 @@ import {
   type VersionSource,
 } from './assistant-repository.ts';
 import { etagOf, fieldChanges, ifMatchSatisfied } from './mapper.ts';
-import {
-  changedPaths,
-  mergeAssistantPatch,
-  type ProviderConfig,
-  providerChanges,
-  restoreChanges,
-  touchedKeys,
-} from './merge.ts';
 import type { AssistantCreate, AssistantListQuery, AssistantPatch } from './schemas.ts';
 import type { Lease, UpdateLeases } from './update-lease.ts';
-import { validateAssistantPatch, validateConfigKeys } from './validation.ts';
 
 /** Builds the provider changes from the provider's current copy; undefined when nothing would change. */
 type ChangeBuilder = (base: AssistantRow) => ProviderConfig | undefined;
@@ -87,12 +85,12 @@ export class AssistantService {
    */
   async create(actor: Actor, input: AssistantCreate): Promise<AssistantRow> {
     const { connectionId, ...fields } = input;
-    const config = newProviderConfig(fields);
-    const attempt = assistantEvent(actor, 'assistant.created', null, { name: config.name });
+    const attempt = assistantEvent(actor, 'assistant.created', null, { name: fields.name });
     return this.audit.attempt(attempt, async () => {
-      const problems = validateConfigKeys(config, Object.keys(config));
-      if (problems.length > 0) throw validationError(problems);
       const connection = await this.connections.resolve(actor.orgId, connectionId);
+      const fieldMap = fieldMapFor(connection.provider);
+      assertNoProblems(fieldMap.problems(undefined, fields));
+      const config = fieldMap.newConfig(fields);
       const provider = await this.connections.providerFor(connection.id);
       const lease = this.leases.forNewRow();
       const creating = await this.repo.insertCreating(
@@ -165,15 +163,13 @@ export class AssistantService {
     const event = assistantEvent(actor, 'assistant.updated', current.id);
     return this.audit.attempt(event, async () => {
       if (!ifMatchSatisfied(ifMatch, etagOf(current))) throw preconditionFailed();
-      const keys = touchedKeys(patch);
-      if (keys.length === 0) return current;
+      if (Object.values(patch).every((value) => value === undefined)) return current;
+      const fieldMap = fieldMapFor(current.provider);
       // A request that cannot pass is refused before it waits for anyone or reaches the provider.
-      assertValidPatch(current.config, patch);
+      assertNoProblems(fieldMap.problems(current.config, patch));
       return this.changeAtProvider(actor, current, ifMatch, 'update', event, (base) => {
-        const next = mergeAssistantPatch(base.config, patch);
-        assertValidPatch(base.config, patch, next);
-        if (keys.every((key) => deepEqual(next[key], base.config[key]))) return undefined;
-        return providerChanges(next, keys);
+        assertNoProblems(fieldMap.problems(base.config, patch));
+        return nonEmpty(fieldMap.changes(base.config, patch));
       });
     });
   }
@@ -205,10 +201,7 @@ export class AssistantService {
       const target = await this.repo.getVersion(current.id, n);
       if (!target) throw notFound(`Version ${n}`);
       return this.changeAtProvider(actor, current, ifMatch, 'restore', event, (base) => {
-        const changes = restoreChanges(base.config, target.config);
-        const problems = validateConfigKeys(target.config, Object.keys(changes));
-        if (problems.length > 0) throw validationError(problems);
-        return Object.keys(changes).length > 0 ? changes : undefined;
+        return nonEmpty(fieldMapFor(base.provider).restoreChanges(base.config, target.config));
       });
     });
   }
@@ -288,7 +281,7 @@ export class AssistantService {
   async bulkProblems(orgId: string, ids: readonly string[], patch: AssistantPatch): Promise<string[]> {
     const problems: string[] = [];
     for (const row of await this.repo.findManyInOrg(orgId, ids)) {
-      const found = validateAssistantPatch(row.config, patch, mergeAssistantPatch(row.config, patch));
+      const found = fieldMapFor(row.provider).problems(row.config, patch);
       for (const problem of found)
         problems.push(`${row.config.name ?? row.id}: ${problem.field} ${problem.message}`);
       if (problems.length >= 10) break;
@@ -303,7 +296,7 @@ export class AssistantService {
       .map((row) => ({
         assistantId: row.id,
         name: typeof row.config.name === 'string' ? row.config.name : null,
-        changes: fieldChanges(row.config, mergeAssistantPatch(row.config, patch)),
+        changes: previewOf(fieldMapFor(row.provider), row.config, patch),
       }))
       .filter((item) => item.changes.length > 0);
   }
@@ -365,9 +358,7 @@ export class AssistantService {
       this.leases.lengthMs,
     );
     if (!value) return false;
-    const keys = touchedKeys(patch);
-    const next = mergeAssistantPatch(value.config, patch);
-    return keys.every((key) => deepEqual(next[key], value.config[key]));
+    return Object.keys(fieldMapFor(value.provider).changes(value.config, patch)).length === 0;
   }
 
   /** Not marked by another organization, nor by a create of this one still being settled. */
@@ -442,7 +433,8 @@ export class AssistantService {
       if (!changes) return base;
       const provider = await this.providerFor(base);
       const confirmed = await provider.update(providerIdOf(base), changes);
-      const paths = changedPaths(writableFields(base.config), writableFields(confirmed));
+      const { comparable } = fieldMapFor(base.provider);
+      const paths = changedPaths(comparable(base.config), comparable(confirmed));
       try {
         return await this.store(
           lease,
@@ -589,7 +581,8 @@ export class AssistantService {
   ): Promise<AssistantRow> {
     const row = lease.row;
     const remote = await (await this.providerFor(row)).get(providerIdOf(row));
-    const paths = changedPaths(writableFields(row.config), writableFields(remote));
+    const { comparable } = fieldMapFor(row.provider);
+    const paths = changedPaths(comparable(row.config), comparable(remote));
     lease.syncStateAfter = 'synced';
     if (paths.length === 0) return row;
     this.log.info({ assistantId: row.id, changedPaths: paths }, 'stored a change made at the provider');
@@ -608,13 +601,19 @@ export class AssistantService {
   }
 }
 
-function assertValidPatch(
-  current: ProviderConfig,
-  patch: AssistantPatch,
-  next = mergeAssistantPatch(current, patch),
-): void {
-  const problems = validateAssistantPatch(current, patch, next);
+function assertNoProblems(problems: FieldProblem[]): void {
   if (problems.length > 0) throw validationError(problems);
+}
+
+/** Native changes to send, or undefined when they change nothing. */
+function nonEmpty(changes: ProviderConfig): ProviderConfig | undefined {
+  return Object.keys(changes).length > 0 ? changes : undefined;
+}
+
+/** What a patch would change, in the API's words, from the stored copy: nothing is sent. */
+function previewOf(fieldMap: ProviderFieldMap, config: ProviderConfig, patch: SwitchboardPatch) {
+  const after = fieldMap.applyChanges(config, fieldMap.changes(config, patch));
+  return fieldChanges(fieldMap.fieldsOf(config), fieldMap.fieldsOf(after));
 }
 
 function assistantEvent(
@@ -654,9 +653,4 @@ function alreadyManaged() {
 /** A row as it is once its lease is released. */
 function afterRelease(row: AssistantRow, syncState: SyncState): AssistantRow {
   return { ...row, syncState, leaseToken: null, leaseExpiresAt: null };
-}
-
-/** The provider configuration for a new assistant: Switchboard's names mapped to Vapi's. */
-export function newProviderConfig(input: AssistantCreate): ProviderConfig {
-  return mergeAssistantPatch({}, input);
 }

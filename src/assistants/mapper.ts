@@ -1,33 +1,10 @@
 // The one mapping from a stored assistant to its API shape, plus its ETag.
 import type { AssistantRow } from '../db/schema.ts';
+import { fieldMapFor } from '../providers/field-maps.ts';
+import type { SwitchboardFields } from '../providers/provider.ts';
 import { isPlainObject } from '../shared/objects.ts';
 import type { VersionRow, VersionSource } from './assistant-repository.ts';
-import { type ProviderConfig, systemPromptOf } from './merge.ts';
 import type { Assistant } from './schemas.ts';
-
-/** The fields a person edits (SPEC section 4), as the API shows them, read from the provider's configuration. */
-export function editableFields(config: ProviderConfig) {
-  const model = isPlainObject(config.model) ? config.model : undefined;
-  const voice = isPlainObject(config.voice) ? config.voice : undefined;
-  const transcriber = isPlainObject(config.transcriber) ? config.transcriber : undefined;
-  return {
-    name: stringOrNull(config.name),
-    firstMessage: stringOrNull(config.firstMessage),
-    model: model
-      ? {
-          provider: stringOrNull(model.provider),
-          model: stringOrNull(model.model),
-          temperature: numberOrNull(model.temperature),
-          maxTokens: numberOrNull(model.maxTokens),
-          systemPrompt: systemPromptOf(model),
-        }
-      : null,
-    voice: voice ? { provider: stringOrNull(voice.provider), voiceId: stringOrNull(voice.voiceId) } : null,
-    transcriber: transcriber
-      ? { provider: stringOrNull(transcriber.provider), model: stringOrNull(transcriber.model) }
-      : null,
-  };
-}
 
 export interface FieldChange {
   /** Dotted, as in a PATCH body: `model.temperature`. */
@@ -36,13 +13,15 @@ export interface FieldChange {
   to: string | number | null;
 }
 
-/** The editable fields that differ between two configurations, in the API's terms. */
-export function fieldChanges(before: ProviderConfig, after: ProviderConfig): FieldChange[] {
-  const flat = (config: ProviderConfig) => {
+/** The editable fields that differ between two views of an assistant, in the API's terms. */
+export function fieldChanges(before: SwitchboardFields, after: SwitchboardFields): FieldChange[] {
+  const flat = (shown: SwitchboardFields) => {
     const fields = new Map<string, string | number | null>();
-    for (const [key, value] of Object.entries(editableFields(config))) {
+    for (const [key, value] of Object.entries(shown)) {
       if (value === null || typeof value !== 'object') fields.set(key, value);
-      else for (const [inner, v] of Object.entries(value)) fields.set(`${key}.${inner}`, v);
+      else
+        for (const [inner, v] of Object.entries(value))
+          fields.set(`${key}.${inner}`, v as string | number | null);
     }
     return fields;
   };
@@ -63,7 +42,7 @@ export function toAssistantResponse(row: AssistantRow): Assistant {
     provider: row.provider,
     // Only rows whose create the provider confirmed are ever shown.
     providerAssistantId: row.providerAssistantId ?? '',
-    ...editableFields(row.config),
+    ...fieldMapFor(row.provider).fieldsOf(row.config),
     version: row.version,
     syncState: row.syncState as Assistant['syncState'],
     createdAt: row.createdAt.toISOString(),

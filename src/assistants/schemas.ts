@@ -2,7 +2,13 @@
 // document. Descriptions come from the seed (shared/seed), which is binding.
 import { type Static, Type } from 'typebox';
 import { nullable, stringEnum } from '../http/schemas.ts';
+import { RETELL_VOICE_PROVIDERS } from '../providers/retell/catalog.ts';
 import { TRANSCRIBER_PROVIDERS, VOICE_PROVIDERS } from '../providers/vapi/catalog.ts';
+
+/** Every platform's voice providers: each connection's platform checks that the one given is its own. */
+const VOICE_PROVIDER_IDS = [
+  ...new Set([...Object.keys(VOICE_PROVIDERS), ...Object.keys(RETELL_VOICE_PROVIDERS)]),
+].sort();
 
 const MODEL_DESCRIPTION =
   'Configuration for the underlying language model (OpenAI / Anthropic).\nFor non-technical readers, you can think of this as picking which "brain" the agent uses and how creative it should be.';
@@ -34,7 +40,7 @@ const fields = {
     maxLength: 100_000,
     description: 'The system prompt: the `role: "system"` entry of the provider\'s `model.messages`.',
   }),
-  voiceProvider: stringEnum(Object.keys(VOICE_PROVIDERS), 'Voice provider identifier.'),
+  voiceProvider: stringEnum(VOICE_PROVIDER_IDS, 'Voice provider identifier.'),
   voiceId: Type.String({
     minLength: 1,
     maxLength: 200,
@@ -99,7 +105,12 @@ export const AssistantCreate = Type.Object(
     firstMessage: Type.Optional(fields.firstMessage),
     model: Type.Object(
       {
-        provider: fields.modelProvider,
+        provider: Type.Optional(
+          stringEnum(
+            ['openai', 'anthropic'],
+            'Language model provider. Required where the connection’s platform needs it (Vapi); derived from the model where the platform names it there (Retell).',
+          ),
+        ),
         model: fields.modelName,
         temperature: Type.Optional(fields.temperature),
         maxTokens: Type.Optional(fields.maxTokens),
@@ -108,7 +119,15 @@ export const AssistantCreate = Type.Object(
       { ...closed, description: MODEL_DESCRIPTION },
     ),
     voice: Type.Object(
-      { provider: fields.voiceProvider, voiceId: fields.voiceId },
+      {
+        provider: Type.Optional(
+          stringEnum(
+            VOICE_PROVIDER_IDS,
+            'Voice provider identifier. Required where the platform needs it (Vapi); derived from the voice id where the platform names it there (Retell: `11labs-Adrian`).',
+          ),
+        ),
+        voiceId: fields.voiceId,
+      },
       { ...closed, description: 'Voice configuration for spoken responses when used in calls.' },
     ),
     transcriber: Type.Optional(

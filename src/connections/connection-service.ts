@@ -297,16 +297,12 @@ export class ConnectionService {
     caller: UserCaller,
     input: NewConnectionInput,
   ) {
-    if (input.provider === 'retell') {
-      throw validationError([
-        { field: 'provider', message: 'Retell connections are not available in this release yet' },
-      ]);
-    }
     if (input.apiKey === undefined)
       throw validationError([
         { field: 'apiKey', message: `is required for a ${PROVIDER_LABELS[input.provider]} connection` },
       ]);
-    const baseUrl = input.baseUrl ?? DEFAULT_BASE_URLS[input.provider as 'vapi'];
+    const baseUrl =
+      input.baseUrl ?? DEFAULT_BASE_URLS[input.provider as Exclude<ConnectionProvider, 'sandbox'>];
     const { accountId } = await this.checkNewKey(input.provider, baseUrl, input.apiKey);
     return {
       id,

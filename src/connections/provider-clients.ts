@@ -6,6 +6,7 @@ import type { Caches } from '../db/caches.ts';
 import type { ConnectionRow } from '../db/schema.ts';
 import { ProviderError } from '../errors.ts';
 import type { AssistantProvider, ProviderAssistant } from '../providers/provider.ts';
+import { RetellProvider } from '../providers/retell/client.ts';
 import type { Sandbox } from '../providers/sandbox/sandbox.ts';
 import { VapiClient, type VapiClientOptions } from '../providers/vapi/vapi-client.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
@@ -46,8 +47,9 @@ export class ProviderClients {
 
   /** A client for a key that is not stored yet, to check it first. */
   probe(provider: ConnectionProvider, baseUrl: string, apiKey: string): AssistantProvider {
-    if (provider !== 'vapi') throw new Error(`no client for ${provider} keys`);
-    return new VapiClient({ ...this.settings, apiKey, baseUrl });
+    if (provider === 'vapi') return new VapiClient({ ...this.settings, apiKey, baseUrl });
+    if (provider === 'retell') return new RetellProvider({ ...this.settings, apiKey, baseUrl });
+    throw new Error(`no client for ${provider} keys`);
   }
 
   /** The client for a stored connection, without status tracking (a check records its own). */

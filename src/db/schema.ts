@@ -137,6 +137,10 @@ export const assistants = pgTable(
     providerAssistantId: text('provider_assistant_id'),
     /** The provider's whole assistant object as it last confirmed it, unknown fields included. */
     config: jsonb('config').$type<Record<string, unknown>>().notNull(),
+    /** The name as each platform keeps it (a Retell assistant's is its agent's), for the list's search. */
+    name: text('name').generatedAlwaysAs(
+      sql`case when provider = 'retell' then config #>> '{agent,agent_name}' else config ->> 'name' end`,
+    ),
     version: integer('version').notNull().default(1),
     /** `synced`, or `pending` while an update may have reached the provider without being stored. */
     syncState: text('sync_state').notNull().default('synced'),

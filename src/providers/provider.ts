@@ -2,6 +2,9 @@
 // provider. Each provider's client, catalog and emulator live in src/providers/<name>/.
 import type { FieldProblem } from '../errors.ts';
 
+/** A provider's configuration of one assistant as stored: its whole object, unknown fields included. */
+export type ProviderConfig = Record<string, unknown>;
+
 /** A provider's whole assistant object, unknown fields included. */
 export type ProviderAssistant = Record<string, unknown> & { id: string };
 
@@ -62,14 +65,15 @@ export interface SwitchboardPatch {
 export interface SwitchboardFields {
   name: string | null;
   firstMessage: string | null;
+  /** Null when the assistant has none (a Vapi assistant may lack one). */
   model: {
     provider: string | null;
     model: string | null;
     temperature: number | null;
     maxTokens: number | null;
     systemPrompt: string | null;
-  };
-  voice: { provider: string | null; voiceId: string | null };
+  } | null;
+  voice: { provider: string | null; voiceId: string | null } | null;
   transcriber: { provider: string | null; model: string | null } | null;
 }
 
@@ -79,13 +83,15 @@ export interface SwitchboardFields {
  */
 export interface ProviderFieldMap {
   /** Every problem with a request, before any call, each naming the field and the provider. */
-  problems(current: ProviderAssistant | undefined, patch: SwitchboardPatch): FieldProblem[];
+  problems(current: ProviderConfig | undefined, patch: SwitchboardPatch): FieldProblem[];
   /** The native changes a request makes, as `AssistantProvider.update` takes them; `{}` when none. */
-  changes(current: ProviderAssistant, patch: SwitchboardPatch): Record<string, unknown>;
+  changes(current: ProviderConfig, patch: SwitchboardPatch): Record<string, unknown>;
   /** The native configuration `AssistantProvider.create` takes. */
   newConfig(fields: SwitchboardPatch): Record<string, unknown>;
   /** Section 4's fields as the native assistant shows them (an API answer). */
   fieldsOf(assistant: Record<string, unknown>): SwitchboardFields;
+  /** What the assistant would be once `changes` are applied (a preview; the provider's answer is what is stored). */
+  applyChanges(current: Record<string, unknown>, changes: Record<string, unknown>): Record<string, unknown>;
   /** The native changes that make `current` equal `target` again (a restore). */
   restoreChanges(current: Record<string, unknown>, target: Record<string, unknown>): Record<string, unknown>;
   /** The assistant without what the provider sets itself: what versions are compared on. */

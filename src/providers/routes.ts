@@ -5,8 +5,14 @@ import { AssistantCreate } from '../assistants/schemas.ts';
 import type { Guards } from '../http/authenticate.ts';
 import { errors, SESSION_OR_KEY_SECURITY } from '../http/schemas.ts';
 import { groupModels } from './model-groups.ts';
+import { retellChoices } from './retell/catalog.ts';
 import { CONFIGURABLE_KINDS, ProviderCatalog, type ProviderChoices } from './schemas.ts';
-import { MODEL_PROVIDERS, type ProviderVariant, TRANSCRIBER_PROVIDERS } from './vapi/catalog.ts';
+import {
+  MODEL_PROVIDERS,
+  type ProviderVariant,
+  TRANSCRIBER_PROVIDERS,
+  VOICE_PROVIDERS,
+} from './vapi/catalog.ts';
 
 /** The keywords of a TypeBox schema that bound a value; TypeBox keeps them on the schema object. */
 interface Bounded {
@@ -59,7 +65,7 @@ function variantOf(catalog: Readonly<Record<string, ProviderVariant>>, id: strin
 const alphabetical = (a: string, b: string) => a.localeCompare(b, 'en');
 
 /** The choices for a connection that follows Vapi's rules: its catalog, within the request schemas. */
-function vapiChoices(): Omit<ProviderChoices, 'provider'> {
+function vapiChoices(): Omit<ProviderChoices, 'provider' | 'unheldFields'> {
   const request = AssistantCreate.properties;
   const model = request.model.properties;
   const voice = request.voice.properties;
@@ -85,6 +91,7 @@ function vapiChoices(): Omit<ProviderChoices, 'provider'> {
       };
     }),
     voiceProviders: enumOf(voice.provider)
+      .filter((id) => id in VOICE_PROVIDERS)
       .sort(alphabetical)
       .map((id) => ({ id })),
     transcriberProviders: enumOf(transcriber.provider)
@@ -104,7 +111,14 @@ function vapiChoices(): Omit<ProviderChoices, 'provider'> {
 export const providerRoutes: FastifyPluginAsyncTypebox<{ guards: Guards }> = async (app, { guards }) => {
   // The catalog is fixed for the life of the process: built once, and checked at start.
   const vapi = vapiChoices();
-  const catalog = { items: CONFIGURABLE_KINDS.map((provider) => ({ provider, ...vapi })) };
+  const { heldFields: _held, ...retell } = retellChoices();
+  const byKind = {
+    vapi: { ...vapi, unheldFields: [] },
+    sandbox: { ...vapi, unheldFields: [] },
+    // Retell's fields share the request schema's lengths.
+    retell: { ...retell, limits: vapi.limits },
+  };
+  const catalog = { items: CONFIGURABLE_KINDS.map((provider) => ({ provider, ...byKind[provider] })) };
 
   app.get(
     '/providers',

@@ -4,7 +4,11 @@ import type { ConnectionProvider } from '../connections/connection-repository.ts
 import { nullable, stringEnum } from '../http/schemas.ts';
 
 /** The connection kinds whose assistants Switchboard can configure; the sandbox follows Vapi's rules. */
-export const CONFIGURABLE_KINDS = ['vapi', 'sandbox'] as const satisfies readonly ConnectionProvider[];
+export const CONFIGURABLE_KINDS = [
+  'vapi',
+  'sandbox',
+  'retell',
+] as const satisfies readonly ConnectionProvider[];
 
 const Range = (description: string) =>
   Type.Object(
@@ -60,13 +64,28 @@ export const ModelProviderChoice = Type.Object(
     temperature: Range(
       '`model.temperature` for this provider: the request limit narrowed by its own bounds.',
     ),
-    maxTokens: Range('`model.maxTokens` for this provider: the request limit narrowed by its own bounds.'),
+    maxTokens: Type.Optional(
+      Range(
+        '`model.maxTokens` for this provider: the request limit narrowed by its own bounds. Absent when the provider has no place for it.',
+      ),
+    ),
   },
   { description: 'A language model provider an assistant may use.' },
 );
 
 export const VoiceProviderChoice = Type.Object(
-  { id: Type.String({ description: 'The value of `voice.provider`.' }) },
+  {
+    id: Type.String({ description: 'The value of `voice.provider`.' }),
+    label: Type.Optional(Type.String({ description: 'The provider’s name in words.' })),
+    voiceIdPrefix: Type.Optional(
+      Type.String({
+        description: 'Where the voice id names its provider (Retell: `11labs-Adrian`), the prefix.',
+      }),
+    ),
+    exampleVoiceIds: Type.Optional(
+      Type.Array(Type.String(), { description: 'Voice ids to offer as examples.' }),
+    ),
+  },
   { description: 'A voice provider an assistant may use.' },
 );
 
@@ -93,6 +112,10 @@ export const ProviderChoices = Type.Object(
     voiceProviders: Type.Array(VoiceProviderChoice, { description: 'Alphabetical.' }),
     transcriberProviders: Type.Array(TranscriberProviderChoice, { description: 'Alphabetical.' }),
     limits: FieldLimits,
+    unheldFields: Type.Array(Type.String(), {
+      description:
+        'Fields this kind of connection has no place for (dotted, e.g. `model.maxTokens`): the form hides them and the API refuses them with a 400.',
+    }),
   },
   {
     description:

@@ -10,6 +10,7 @@ const row = {
   orgId: '00000000-0000-4000-8000-000000000002',
   connectionId: '00000000-0000-4000-8000-000000000003',
   provider: 'vapi',
+  name: 'Cached',
   providerAssistantId: 'p-1',
   config: { name: 'Cached', firstMessage: 'Hello' },
   version: 1,

@@ -62,7 +62,7 @@ describe('create', () => {
     [{ name: undefined }, 'name', 'is required'],
     [{ model: { provider: 'openai' } }, 'model.model', 'is required'],
     [{ voice: { provider: '11labs' } }, 'voice.voiceId', 'is required'],
-    [{ voice: { voiceId: 'x' } }, 'voice.provider', 'is required'],
+    [{ voice: { voiceId: 'x' } }, 'voice.provider', undefined],
     [
       { model: { provider: 'openai', model: 'gpt-4o', temperature: 3 } },
       'model.temperature',

@@ -8,6 +8,7 @@ import {
   assistantBody,
   createAssistant,
   EMULATOR_KEY,
+  finishedJob,
   linkToken,
   startTestApp,
   type TestApp,
@@ -108,6 +109,15 @@ describe('what is recorded', () => {
     await t.request(t.owner.cookie, 'POST', `${connections}/${t.connectionId}/default`);
     await t.request(t.owner.cookie, 'PATCH', `${connections}/${t.connectionId}`, { apiKey: EMULATOR_KEY });
     await t.request(t.owner.cookie, 'DELETE', `${connections}/${sandbox.id}`);
+    const b = (await t.request(t.owner.cookie, 'POST', '/assistants', assistantBody())).json();
+    const bulk = () =>
+      t.request(t.owner.cookie, 'POST', '/assistants/bulk', { ids: [b.id], patch: { name: 'Audited bulk' } });
+    const job = (await bulk()).json().job;
+    await finishedJob(t, t.owner.cookie, job.id);
+    await t.services.jobRunner.stop();
+    const queued = (await bulk()).json().job;
+    await t.request(t.owner.cookie, 'POST', `/jobs/${queued.id}/cancel`);
+    await t.services.jobRunner.start();
     const org = (await t.request(t.owner.cookie, 'POST', '/orgs', { name: 'Audited org' })).json();
 
     const events = await eventsSince(marker);
@@ -139,6 +149,12 @@ describe('what is recorded', () => {
       'connection.made_default success',
       'connection.key_rotated success',
       'connection.deleted success',
+      'assistant.created success',
+      'job.started success',
+      'assistant.updated success',
+      'job.finished success',
+      'job.started success',
+      'job.cancelled success',
     ]);
     // org.created is in the new organization's log, not this one.
     const theirs = (await t.request(t.owner.cookie, 'GET', `/orgs/${org.orgId}/audit`)).json();

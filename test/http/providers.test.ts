@@ -4,18 +4,22 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AssistantCreate } from '../../src/assistants/schemas.ts';
+import { RETELL_MODELS } from '../../src/providers/retell/catalog.ts';
 import type { ProviderCatalog } from '../../src/providers/schemas.ts';
 import { MODEL_PROVIDERS, TRANSCRIBER_PROVIDERS, VOICE_PROVIDERS } from '../../src/providers/vapi/catalog.ts';
 import { createAssistant, startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 let t: TestApp;
 let body: ProviderCatalog;
+/** The kinds that follow Vapi's rules (Vapi and the sandbox); Retell has its own entry. */
+let vapiKinds: ProviderCatalog['items'];
 
 beforeAll(async () => {
   t = await startTestApp();
   const res = await t.request(t.owner.cookie, 'GET', '/providers');
   expect(res.statusCode).toBe(200);
   body = res.json();
+  vapiKinds = body.items.filter((choices) => choices.provider !== 'retell');
 });
 afterAll(() => t.close());
 
@@ -30,7 +34,7 @@ const sorted = (values: readonly string[]) => [...values].sort((a, b) => a.local
 
 describe('GET /providers', () => {
   it('answers for every kind of connection that has assistants to configure, the sandbox with Vapi’s rules', () => {
-    expect(body.items.map((c) => c.provider)).toEqual(['vapi', 'sandbox']);
+    expect(body.items.map((c) => c.provider)).toEqual(['vapi', 'sandbox', 'retell']);
     const [vapi, sandbox] = body.items;
     expect(sandbox).toEqual({ ...vapi, provider: 'sandbox' });
   });
@@ -46,7 +50,7 @@ describe('GET /providers', () => {
   });
 
   it('offers the model providers the API accepts, each with every catalog model exactly once, in groups', () => {
-    for (const choices of body.items) {
+    for (const choices of vapiKinds) {
       expect(choices.modelProviders.map((p) => p.id)).toEqual(enumOf(request.model.properties.provider));
       for (const provider of choices.modelProviders) {
         const catalog = MODEL_PROVIDERS[provider.id]?.models;
@@ -83,10 +87,11 @@ describe('GET /providers', () => {
   });
 
   it('offers every voice and transcriber provider the API accepts, alphabetically, with the catalog’s models', () => {
-    for (const choices of body.items) {
+    for (const choices of vapiKinds) {
       expect(choices.voiceProviders.map((p) => p.id)).toEqual(sorted(Object.keys(VOICE_PROVIDERS)));
-      expect(choices.voiceProviders.map((p) => p.id)).toEqual(
-        sorted(enumOf(request.voice.properties.provider)),
+      // The request schema takes every platform's voice providers; each platform offers its own.
+      expect(enumOf(request.voice.properties.provider)).toEqual(
+        expect.arrayContaining(choices.voiceProviders.map((p) => p.id)),
       );
       expect(choices.transcriberProviders.map((p) => p.id)).toEqual(
         sorted(Object.keys(TRANSCRIBER_PROVIDERS)),
@@ -103,7 +108,7 @@ describe('GET /providers', () => {
 
   it('gives the limits of the request schema, narrowed per model provider by the catalog’s bounds', () => {
     const model = request.model.properties;
-    for (const choices of body.items) {
+    for (const choices of vapiKinds) {
       expect(choices.limits).toEqual({
         name: length(request.name),
         firstMessage: length(request.firstMessage),
@@ -126,6 +131,21 @@ describe('GET /providers', () => {
         }
       }
     }
+  });
+
+  it('for Retell: its own models, temperature 0–1, and the fields it cannot hold', () => {
+    const retell = body.items.find((choices) => choices.provider === 'retell');
+    expect(
+      retell?.modelProviders.flatMap((p) => p.modelGroups?.flatMap((g) => g.models) ?? []).sort(),
+    ).toEqual([...RETELL_MODELS].sort());
+    for (const provider of retell?.modelProviders ?? []) {
+      expect(provider.temperature).toEqual({ minimum: 0, maximum: 1 });
+      expect(provider.maxTokens).toBeUndefined();
+    }
+    expect(retell?.voiceProviders.map((p) => p.voiceIdPrefix)).toContain('11labs-');
+    expect(retell?.transcriberProviders).toEqual([]);
+    expect(retell?.unheldFields).toEqual(['model.maxTokens', 'transcriber']);
+    expect(vapiKinds.every((choices) => choices.unheldFields.length === 0)).toBe(true);
   });
 
   it('has limits the API enforces: the edges pass, one past them is a 400 at the field', async () => {

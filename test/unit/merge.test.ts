@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { AssistantPatch } from '../../src/assistants/schemas.ts';
 import {
-  changedPaths,
   mergeAssistantPatch,
   providerChanges,
   systemPromptOf,
   touchedKeys,
-} from '../../src/assistants/merge.ts';
-import type { AssistantPatch } from '../../src/assistants/schemas.ts';
+} from '../../src/providers/vapi/mapping.ts';
+import { changedPaths } from '../../src/shared/objects.ts';
 
 const stored = {
   id: 'p-1',

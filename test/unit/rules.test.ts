@@ -2,12 +2,12 @@
 import { VapiError, VapiTimeoutError } from '@vapi-ai/server-sdk';
 import { describe, expect, it } from 'vitest';
 import { etagOf, ifMatchSatisfied } from '../../src/assistants/mapper.ts';
-import { validateConfigKeys } from '../../src/assistants/validation.ts';
 import { hashPassword, verifyPassword } from '../../src/auth/passwords.ts';
 import { hashToken, newSessionToken } from '../../src/auth/tokens.ts';
 import { AppError } from '../../src/errors.ts';
 import { writableFields } from '../../src/providers/vapi/catalog.ts';
 import { validateAssistantDto } from '../../src/providers/vapi/emulator/validate.ts';
+import { validateConfigKeys } from '../../src/providers/vapi/validation.ts';
 import { toProviderError } from '../../src/providers/vapi/vapi-client.ts';
 import { decodeCursor, encodeCursor } from '../../src/shared/cursor.ts';
 

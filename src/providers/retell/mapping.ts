@@ -49,8 +49,14 @@ const PROVIDER = 'Retell';
 
 export type { SwitchboardPatch };
 
+/** Switchboard's fields as Retell shows them: a Retell assistant always has a model and a voice. */
+type RetellFields = SwitchboardFields & {
+  model: NonNullable<SwitchboardFields['model']>;
+  voice: NonNullable<SwitchboardFields['voice']>;
+};
+
 /** What a Retell assistant shows in Switchboard's terms. */
-export function retellFieldsOf(assistant: Pick<RetellAssistant, 'agent' | 'llm'>): SwitchboardFields {
+export function retellFieldsOf(assistant: Pick<RetellAssistant, 'agent' | 'llm'>): RetellFields {
   const { agent, llm } = assistant;
   const model = stringOrNull(llm.model) ?? stringOrNull(llm.s2s_model);
   const voiceId = stringOrNull(agent.voice_id);
@@ -248,6 +254,10 @@ export const retellFieldMap: ProviderFieldMap = {
   newConfig: (fields) => newRetellConfig(fields),
   fieldsOf: (assistant) => retellFieldsOf(objectsOf(assistant)),
   restoreChanges: (current, target) => ({ ...retellRestoreChanges(objectsOf(current), objectsOf(target)) }),
+  applyChanges: (current, changes) => ({
+    ...current,
+    ...applyRetellChanges(objectsOf(current), changes as RetellChanges),
+  }),
   comparable: (assistant) => comparableFields(assistant),
   unheldFields: RETELL_UNHELD_FIELDS,
 };

@@ -4422,10 +4422,10 @@ export interface paths {
              */
             model: {
               /**
-               * @description Language model provider.
+               * @description Language model provider. Required where the connection’s platform needs it (Vapi); derived from the model where the platform names it there (Retell).
                * @enum {string}
                */
-              provider: 'openai' | 'anthropic';
+              provider?: 'openai' | 'anthropic';
               /** @description Model name from the chosen provider. */
               model: string;
               /** @description Controls creativity. Lower values are more deterministic, higher values more creative and varied. */
@@ -4438,30 +4438,31 @@ export interface paths {
             /** @description Voice configuration for spoken responses when used in calls. */
             voice: {
               /**
-               * @description Voice provider identifier.
+               * @description Voice provider identifier. Required where the platform needs it (Vapi); derived from the voice id where the platform names it there (Retell: `11labs-Adrian`).
                * @enum {string}
                */
-              provider:
+              provider?:
+                | '11labs'
                 | 'azure'
                 | 'cartesia'
                 | 'custom-voice'
                 | 'deepgram'
-                | '11labs'
                 | 'hume'
+                | 'inworld'
                 | 'lmnt'
+                | 'microsoft'
+                | 'minimax'
                 | 'neuphonic'
                 | 'openai'
                 | 'playht'
-                | 'wellsaid'
+                | 'retell'
                 | 'rime-ai'
+                | 'sesame'
                 | 'smallest-ai'
                 | 'tavus'
                 | 'vapi'
-                | 'sesame'
-                | 'inworld'
-                | 'minimax'
-                | 'xai'
-                | 'microsoft';
+                | 'wellsaid'
+                | 'xai';
               /** @description Voice identifier within the chosen provider. */
               voiceId: string;
             };
@@ -5071,26 +5072,27 @@ export interface paths {
                * @enum {string}
                */
               provider?:
+                | '11labs'
                 | 'azure'
                 | 'cartesia'
                 | 'custom-voice'
                 | 'deepgram'
-                | '11labs'
                 | 'hume'
+                | 'inworld'
                 | 'lmnt'
+                | 'microsoft'
+                | 'minimax'
                 | 'neuphonic'
                 | 'openai'
                 | 'playht'
-                | 'wellsaid'
+                | 'retell'
                 | 'rime-ai'
+                | 'sesame'
                 | 'smallest-ai'
                 | 'tavus'
                 | 'vapi'
-                | 'sesame'
-                | 'inworld'
-                | 'minimax'
-                | 'xai'
-                | 'microsoft';
+                | 'wellsaid'
+                | 'xai';
               /** @description Voice identifier within the chosen provider. */
               voiceId?: string;
             };
@@ -6675,26 +6677,27 @@ export interface paths {
                  * @enum {string}
                  */
                 provider?:
+                  | '11labs'
                   | 'azure'
                   | 'cartesia'
                   | 'custom-voice'
                   | 'deepgram'
-                  | '11labs'
                   | 'hume'
+                  | 'inworld'
                   | 'lmnt'
+                  | 'microsoft'
+                  | 'minimax'
                   | 'neuphonic'
                   | 'openai'
                   | 'playht'
-                  | 'wellsaid'
+                  | 'retell'
                   | 'rime-ai'
+                  | 'sesame'
                   | 'smallest-ai'
                   | 'tavus'
                   | 'vapi'
-                  | 'sesame'
-                  | 'inworld'
-                  | 'minimax'
-                  | 'xai'
-                  | 'microsoft';
+                  | 'wellsaid'
+                  | 'xai';
                 /** @description Voice identifier within the chosen provider. */
                 voiceId?: string;
               };
@@ -7359,7 +7362,7 @@ export interface paths {
                  * @description The connection kind (`Connection.provider`) these choices are for.
                  * @enum {string}
                  */
-                provider: 'vapi' | 'sandbox';
+                provider: 'vapi' | 'sandbox' | 'retell';
                 /** @description In the order a menu should list them. */
                 modelProviders: {
                   /** @description The value of `model.provider`. */
@@ -7380,8 +7383,8 @@ export interface paths {
                     /** @description The largest value accepted. */
                     maximum: number;
                   };
-                  /** @description `model.maxTokens` for this provider: the request limit narrowed by its own bounds. */
-                  maxTokens: {
+                  /** @description `model.maxTokens` for this provider: the request limit narrowed by its own bounds. Absent when the provider has no place for it. */
+                  maxTokens?: {
                     /** @description The smallest value accepted. */
                     minimum: number;
                     /** @description The largest value accepted. */
@@ -7392,6 +7395,12 @@ export interface paths {
                 voiceProviders: {
                   /** @description The value of `voice.provider`. */
                   id: string;
+                  /** @description The provider’s name in words. */
+                  label?: string;
+                  /** @description Where the voice id names its provider (Retell: `11labs-Adrian`), the prefix. */
+                  voiceIdPrefix?: string;
+                  /** @description Voice ids to offer as examples. */
+                  exampleVoiceIds?: string[];
                 }[];
                 /** @description Alphabetical. */
                 transcriberProviders: {
@@ -7461,6 +7470,8 @@ export interface paths {
                     maxLength: number;
                   };
                 };
+                /** @description Fields this kind of connection has no place for (dotted, e.g. `model.maxTokens`): the form hides them and the API refuses them with a 400. */
+                unheldFields: string[];
               }[];
             };
           };

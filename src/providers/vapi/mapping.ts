@@ -1,17 +1,20 @@
-// How a Switchboard patch becomes the provider's next configuration. Pure functions: the
-// service calls them, the unit and property tests exercise them directly.
+// How Switchboard's fields live in a Vapi assistant: a patch becomes Vapi's next configuration,
+// and Vapi's configuration shows Switchboard's fields. Pure functions: the field map (field-map.ts)
+// serves them to the assistants service; the unit and property tests exercise them directly.
+import { validationError } from '../../errors.ts';
+import { deepEqual, isPlainObject } from '../../shared/objects.ts';
+import type { ProviderConfig, ProviderFieldMap, SwitchboardFields, SwitchboardPatch } from '../provider.ts';
 import {
   MODEL_PROVIDERS,
   type ProviderVariant,
   TRANSCRIBER_PROVIDERS,
   VOICE_PROVIDERS,
   writableFields,
-} from '../providers/vapi/catalog.ts';
-import { deepEqual, isPlainObject } from '../shared/objects.ts';
-import type { AssistantPatch } from './schemas.ts';
+} from './catalog.ts';
+import { validateAssistantPatch, validateConfigKeys } from './validation.ts';
 
-export type ProviderConfig = Record<string, unknown>;
 type Fields = Record<string, unknown>;
+type AssistantPatch = SwitchboardPatch;
 
 /**
  * Merges a patch into the stored configuration, field by field inside `model`, `voice` and
@@ -106,13 +109,63 @@ export function restoreChanges(current: ProviderConfig, target: ProviderConfig):
   );
 }
 
-/** Dotted paths whose values differ, e.g. `model.temperature`; arrays compare whole. */
-export function changedPaths(before: unknown, after: unknown, prefix = ''): string[] {
-  if (isPlainObject(before) && isPlainObject(after)) {
-    const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-    return [...keys]
-      .sort()
-      .flatMap((key) => changedPaths(before[key], after[key], prefix ? `${prefix}.${key}` : key));
-  }
-  return deepEqual(before, after) ? [] : [prefix];
+/** A new assistant's configuration: the patch merged into nothing. */
+export function newVapiConfig(fields: SwitchboardPatch): ProviderConfig {
+  return mergeAssistantPatch({}, fields);
 }
+
+/** Switchboard's fields as a Vapi configuration holds them (an API answer). */
+export function vapiFieldsOf(config: ProviderConfig): SwitchboardFields {
+  const model = isPlainObject(config.model) ? config.model : undefined;
+  const voice = isPlainObject(config.voice) ? config.voice : undefined;
+  const transcriber = isPlainObject(config.transcriber) ? config.transcriber : undefined;
+  return {
+    name: stringOrNull(config.name),
+    firstMessage: stringOrNull(config.firstMessage),
+    model: model
+      ? {
+          provider: stringOrNull(model.provider),
+          model: stringOrNull(model.model),
+          temperature: numberOrNull(model.temperature),
+          maxTokens: numberOrNull(model.maxTokens),
+          systemPrompt: systemPromptOf(model),
+        }
+      : null,
+    voice: voice ? { provider: stringOrNull(voice.provider), voiceId: stringOrNull(voice.voiceId) } : null,
+    transcriber: transcriber
+      ? { provider: stringOrNull(transcriber.provider), model: stringOrNull(transcriber.model) }
+      : null,
+  };
+}
+
+const stringOrNull = (value: unknown) => (typeof value === 'string' ? value : null);
+const numberOrNull = (value: unknown) => (typeof value === 'number' ? value : null);
+
+/** Vapi's answers to what the PATCH path asks of a provider's field map. */
+export const vapiFieldMap: ProviderFieldMap = {
+  problems: (current, patch) => {
+    if (!current) {
+      const config = newVapiConfig(patch);
+      return validateConfigKeys(config, Object.keys(config));
+    }
+    return validateAssistantPatch(current, patch, mergeAssistantPatch(current, patch));
+  },
+  changes: (current, patch) => {
+    const next = mergeAssistantPatch(current, patch);
+    const keys = touchedKeys(patch);
+    if (keys.every((key) => deepEqual(next[key], current[key]))) return {};
+    return providerChanges(next, keys);
+  },
+  newConfig: newVapiConfig,
+  fieldsOf: vapiFieldsOf,
+  restoreChanges: (current, target) => {
+    const changes = restoreChanges(current, target);
+    // A version may hold what Vapi no longer takes (a retired model): say so before sending it.
+    const problems = validateConfigKeys(target, Object.keys(changes));
+    if (problems.length > 0) throw validationError(problems);
+    return changes;
+  },
+  applyChanges: (current, changes) => ({ ...current, ...changes }),
+  comparable: writableFields,
+  unheldFields: [],
+};

@@ -1,15 +1,9 @@
 // The rules a request must pass before Switchboard calls the provider: the ones the JSON schema
 // cannot say (they depend on the stored assistant or on the provider's own lists).
-import type { FieldProblem } from '../errors.ts';
-import {
-  MODEL_PROVIDERS,
-  type ProviderVariant,
-  TRANSCRIBER_PROVIDERS,
-  VOICE_PROVIDERS,
-} from '../providers/vapi/catalog.ts';
-import { isPlainObject } from '../shared/objects.ts';
-import type { ProviderConfig } from './merge.ts';
-import type { AssistantPatch } from './schemas.ts';
+import type { FieldProblem } from '../../errors.ts';
+import { isPlainObject } from '../../shared/objects.ts';
+import type { SwitchboardPatch as AssistantPatch, ProviderConfig } from '../provider.ts';
+import { MODEL_PROVIDERS, type ProviderVariant, TRANSCRIBER_PROVIDERS, VOICE_PROVIDERS } from './catalog.ts';
 
 const UNIONS: Record<string, Readonly<Record<string, ProviderVariant>>> = {
   model: MODEL_PROVIDERS,

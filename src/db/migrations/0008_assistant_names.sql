@@ -1,0 +1,1 @@
+ALTER TABLE "assistants" ADD COLUMN "name" text GENERATED ALWAYS AS (case when provider = 'retell' then config #>> '{agent,agent_name}' else config ->> 'name' end) STORED;
