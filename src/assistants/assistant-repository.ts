@@ -4,7 +4,7 @@ import { and, desc, eq, getTableColumns, ilike, isNotNull, isNull, lt, or, sql }
 import { type AuditEvent, auditInsert, auditPlaceholders, writeAudit } from '../audit/audit-log.ts';
 import type { Database } from '../db/database.ts';
 import { olderThan } from '../db/keyset.ts';
-import { type AssistantRow, assistants, assistantVersions } from '../db/schema.ts';
+import { type AssistantRow, apiKeys, assistants, assistantVersions, users } from '../db/schema.ts';
 import { codedCause } from '../shared/error-cause.ts';
 import type { ProviderConfig } from './merge.ts';
 
@@ -31,7 +31,16 @@ export interface NewVersion {
   actorApiKeyId: string | null;
 }
 
-export type VersionRow = typeof assistantVersions.$inferSelect;
+export type VersionRow = typeof assistantVersions.$inferSelect & {
+  /** Who made it, as people know them: the user's email or the API key's name; null when neither. */
+  actorLabel: string | null;
+};
+
+/** A version's columns, and its maker's email or key name (kept while the user or key exists). */
+const versionColumns = {
+  ...getTableColumns(assistantVersions),
+  actorLabel: sql<string | null>`coalesce(${users.email}, ${apiKeys.name})`,
+};
 
 export interface ListPage {
   limit: number;
@@ -235,8 +244,10 @@ export class AssistantRepository {
   /** Newest first, `limit` at a time, below `beforeVersion` when given. */
   async listVersions(assistantId: string, limit: number, beforeVersion?: number): Promise<VersionRow[]> {
     return this.db
-      .select()
+      .select(versionColumns)
       .from(assistantVersions)
+      .leftJoin(users, eq(users.id, assistantVersions.actorUserId))
+      .leftJoin(apiKeys, eq(apiKeys.id, assistantVersions.actorApiKeyId))
       .where(
         and(
           eq(assistantVersions.assistantId, assistantId),
@@ -249,8 +260,10 @@ export class AssistantRepository {
 
   async getVersion(assistantId: string, version: number): Promise<VersionRow | undefined> {
     const [row] = await this.db
-      .select()
+      .select(versionColumns)
       .from(assistantVersions)
+      .leftJoin(users, eq(users.id, assistantVersions.actorUserId))
+      .leftJoin(apiKeys, eq(apiKeys.id, assistantVersions.actorApiKeyId))
       .where(and(eq(assistantVersions.assistantId, assistantId), eq(assistantVersions.version, version)))
       .limit(1);
     return row;

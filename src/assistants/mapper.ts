@@ -62,6 +62,7 @@ export function toVersionResponse(row: VersionRow) {
     source: row.source as VersionSource,
     actorUserId: row.actorUserId,
     actorApiKeyId: row.actorApiKeyId,
+    actorLabel: row.actorLabel,
     createdAt: row.createdAt.toISOString(),
     changedPaths: row.changedPaths,
   };

@@ -255,6 +255,12 @@ export const AssistantVersion = Type.Object(
     actorApiKeyId: nullable(
       Type.String({ format: 'uuid', description: 'The API key that made it, when one did.' }),
     ),
+    actorLabel: nullable(
+      Type.String({
+        description:
+          "Who made it, in words: the user's email or the API key's name; null for a change found at the provider, or when the user or key is gone.",
+      }),
+    ),
     createdAt: Type.String({ format: 'date-time' }),
     changedPaths: Type.Array(Type.String(), {
       description: 'Dotted paths that differ from the previous version, e.g. `model.temperature`.',

@@ -7,7 +7,7 @@ import { assistants } from '../../src/db/schema.ts';
 import { noFaults } from '../../src/providers/vapi/emulator/emulator.ts';
 import { Reconciler } from '../../src/sync/reconciler.ts';
 import { emulatorFetch, RICH_PROVIDER_ASSISTANT, seedProviderAssistant } from '../helpers/seed.ts';
-import { createAssistant, EMULATOR_KEY, startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { createAssistant, EMULATOR_KEY, OWNER, startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 let t: TestApp;
 
@@ -60,6 +60,16 @@ describe('versions', () => {
     expect((await t.request(t.owner.cookie, 'GET', `/assistants/${a.id}/versions/zero`)).statusCode).toBe(
       400,
     );
+  });
+
+  it('names who made each version: the user’s email or the API key’s name', async () => {
+    const a = await createAssistant(t);
+    const key = await t.createApiKey('editor', 'Deploy bot');
+    await t.request(undefined, 'PATCH', `/assistants/${a.id}`, { name: 'By key' }, key.headers);
+    const list = (await versions(a.id)).items;
+    expect(list.map((v: { actorLabel: string | null }) => v.actorLabel)).toEqual(['Deploy bot', OWNER.email]);
+    const one = (await t.request(t.owner.cookie, 'GET', `/assistants/${a.id}/versions/1`)).json();
+    expect(one.actorLabel).toBe(OWNER.email);
   });
 
   it('restore makes an old configuration current again, model.messages included, as a new version', async () => {

@@ -3817,6 +3817,43 @@ export interface paths {
           targetId?: string;
           /** @description Only events by this user or API key. */
           actorId?: string;
+          /** @description Only events whose actor's email or key name contains this text (any case). */
+          actor?: string;
+          /** @description Only events whose target's name or email contains this text (any case). */
+          target?: string;
+          /** @description Only events of this action. */
+          action?:
+            | 'auth.login'
+            | 'auth.login_failed'
+            | 'auth.logout'
+            | 'auth.password_changed'
+            | 'auth.password_reset'
+            | 'org.created'
+            | 'member.added'
+            | 'member.role_changed'
+            | 'member.removed'
+            | 'api_key.created'
+            | 'api_key.revoked'
+            | 'assistant.created'
+            | 'assistant.updated'
+            | 'assistant.deleted'
+            | 'assistant.restored'
+            | 'assistant.synced'
+            | 'assistant.imported'
+            | 'assistant.create_abandoned'
+            | 'connection.created'
+            | 'connection.updated'
+            | 'connection.key_rotated'
+            | 'connection.deleted'
+            | 'connection.checked'
+            | 'connection.made_default'
+            | 'invitation.created'
+            | 'invitation.revoked'
+            | 'invitation.accepted';
+          /** @description Only events at or after this moment. */
+          since?: string;
+          /** @description Only events before this moment. */
+          until?: string;
         };
         header?: never;
         path: {
@@ -3879,6 +3916,8 @@ export interface paths {
                   /** @enum {string} */
                   type: 'user' | 'organization' | 'api_key' | 'assistant' | 'connection' | 'invitation';
                   id: string | null;
+                  /** @description The target's name now (an assistant's or connection's name, a user's or invitation's email, a key's name); null when it has none or is gone. */
+                  label: string | null;
                 };
                 requestId: string | null;
                 /** @description What changed (roles, changed paths, versions), or `error` with the reason it failed. */
@@ -5224,6 +5263,8 @@ export interface paths {
                  * @description The API key that made it, when one did.
                  */
                 actorApiKeyId: string | null;
+                /** @description Who made it, in words: the user's email or the API key's name; null for a change found at the provider, or when the user or key is gone. */
+                actorLabel: string | null;
                 /** Format: date-time */
                 createdAt: string;
                 /** @description Dotted paths that differ from the previous version, e.g. `model.temperature`. */
@@ -5377,6 +5418,8 @@ export interface paths {
                * @description The API key that made it, when one did.
                */
               actorApiKeyId: string | null;
+              /** @description Who made it, in words: the user's email or the API key's name; null for a change found at the provider, or when the user or key is gone. */
+              actorLabel: string | null;
               /** Format: date-time */
               createdAt: string;
               /** @description Dotted paths that differ from the previous version, e.g. `model.temperature`. */
