@@ -1,7 +1,8 @@
 import { type FormEvent, useRef, useState } from 'react';
 import { ApiError, answer, api, describeError, fieldProblemsOf } from './api.ts';
-import { FormField } from './form-field.tsx';
+import { NewPasswordFields, PASSWORDS_DIFFER } from './form-field.tsx';
 import { Notice, type NoticeText } from './notice.tsx';
+import { PageTitle, useDocumentTitle } from './page-title.tsx';
 import { SignInForm } from './sign-in.tsx';
 import { sentence } from './words.ts';
 
@@ -33,7 +34,7 @@ export function ResetPasswordPage({ token }: { token: string }) {
     event.preventDefault();
     setNotice(null);
     if (password !== confirm) {
-      setFields({ confirm: 'The two passwords are not the same. Type the new password again.' });
+      setFields({ confirm: PASSWORDS_DIFFER });
       confirmInput.current?.focus();
       return;
     }
@@ -61,7 +62,7 @@ export function ResetPasswordPage({ token }: { token: string }) {
   if (done)
     return (
       <main className="page narrow">
-        <h1>Password changed</h1>
+        <PasswordChangedHeading />
         <p role="status" className="ok" tabIndex={-1} ref={focusWhenShown}>
           Your password is changed. Sign in with it now.
         </p>
@@ -72,7 +73,7 @@ export function ResetPasswordPage({ token }: { token: string }) {
   if (deadLink)
     return (
       <main className="page narrow">
-        <h1>This reset link cannot be used</h1>
+        <PageTitle title="This reset link cannot be used" />
         <p role="alert" className="error">
           {deadLink}
         </p>
@@ -88,40 +89,21 @@ export function ResetPasswordPage({ token }: { token: string }) {
 
   return (
     <main className="page narrow">
-      <h1>Set a new password</h1>
+      <PageTitle title="Set a new password" />
       <form className="card" onSubmit={(e) => void submit(e)}>
-        <FormField
+        <NewPasswordFields
           id="new-password"
           label="New password"
-          hint="At least 8 characters."
+          value={password}
+          onChange={setPassword}
           error={fields.password ?? fields.newPassword}
-        >
-          {(input) => (
-            <input
-              {...input}
-              type="password"
-              autoComplete="new-password"
-              required
-              minLength={8}
-              maxLength={1024}
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          )}
-        </FormField>
-        <FormField id="confirm-password" label="Confirm new password" error={fields.confirm}>
-          {(input) => (
-            <input
-              {...input}
-              ref={confirmInput}
-              type="password"
-              autoComplete="new-password"
-              required
-              value={confirm}
-              onChange={(e) => setConfirm(e.target.value)}
-            />
-          )}
-        </FormField>
+          confirmation={{
+            value: confirm,
+            onChange: setConfirm,
+            error: fields.confirm,
+            inputRef: confirmInput,
+          }}
+        />
         <Notice notice={notice} />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
@@ -131,4 +113,10 @@ export function ResetPasswordPage({ token }: { token: string }) {
       </form>
     </main>
   );
+}
+
+/** The heading after a reset; the keyboard goes to the message under it, not here. */
+function PasswordChangedHeading() {
+  useDocumentTitle('Password changed');
+  return <h1>Password changed</h1>;
 }
