@@ -11,6 +11,7 @@ import {
 import { ConnectionSelect } from './connection-select.tsx';
 import { byDefaultThenName, defaultConnection } from './connection-words.tsx';
 import { ErrorMessage } from './error-message.tsx';
+import { PageTitle } from './page-title.tsx';
 import { useProviderChoices } from './provider-choices.ts';
 import { useLoaded } from './use-loaded.ts';
 import { navigate } from './use-route.ts';
@@ -74,7 +75,7 @@ export function NewAssistantPage({ orgId }: { orgId: string }) {
 
   return (
     <section>
-      <h1>New assistant</h1>
+      <PageTitle title="New assistant" />
       <form noValidate onSubmit={(e) => void submit(e)} className="card">
         <fieldset>
           <legend>Where it runs</legend>
