@@ -89,12 +89,19 @@ const detailValue = (key: string, value: unknown) => {
   return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids say nothing to a reader (the columns already name who and what): left out of the detail. */
+const isIdentifier = (key: string, value: unknown) =>
+  /Id$/.test(key) || (typeof value === 'string' && UUID.test(value));
+
 /** What changed or why it failed, in a line. */
 function describeDetail(entry: AuditEntry): string {
   // The document leaves `detail` open; a failure's reason is its `error: {message?, code}`.
   const error = entry.detail.error as { message?: string; code?: string } | undefined;
   if (typeof error === 'object' && error !== null) return error.message ?? error.code ?? 'failed';
   return Object.entries(entry.detail)
+    .filter(([key, value]) => !isIdentifier(key, value))
     .map(
       ([key, value]) => `${fieldWords(key === 'changedPaths' ? 'changed' : key)}: ${detailValue(key, value)}`,
     )

@@ -162,7 +162,7 @@ export function NewPasswordFields({
         )}
       </FormField>
       {confirmation && (
-        <FormField id={`${id}-again`} label={`Confirm ${label.toLowerCase()}`} error={confirmation.error}>
+        <FormField id={`${id}-confirm`} label={`Confirm ${label.toLowerCase()}`} error={confirmation.error}>
           {(input) => (
             <input
               {...input}

@@ -175,8 +175,10 @@ export function VersionHistory({
             {items.map((v) => (
               <tr key={v.version} className={v.version === current ? 'current' : undefined}>
                 <td data-label="Version">
-                  {v.version}
-                  {v.version === current && <span className="badge current-version">current</span>}
+                  <span>
+                    {v.version}
+                    {v.version === current && <span className="badge current-version">current</span>}
+                  </span>
                 </td>
                 <td data-label="When">{when(v.createdAt)}</td>
                 <td data-label="Who">{versionAuthor(v)}</td>
@@ -184,20 +186,22 @@ export function VersionHistory({
                   {SOURCE_WORDS[v.source]}
                   {v.changedPaths.length > 0 && `: ${changesInWords(v.changedPaths)}`}
                 </td>
-                <td className="row-actions">
-                  <button type="button" onClick={() => void showChanges(v.version)}>
-                    Changes in v{v.version}
-                  </button>
-                  {v.version !== current && (
-                    <button type="button" onClick={() => void compareWithCurrent(v.version)}>
-                      Compare v{v.version} with current
+                <td>
+                  <div className="row-actions">
+                    <button type="button" onClick={() => void showChanges(v.version)}>
+                      Changes in v{v.version}
                     </button>
-                  )}
-                  {canRestore && v.version !== current && (
-                    <button type="button" onClick={() => void askRestore(v.version)}>
-                      Restore v{v.version}…
-                    </button>
-                  )}
+                    {v.version !== current && (
+                      <button type="button" onClick={() => void compareWithCurrent(v.version)}>
+                        Compare v{v.version} with current
+                      </button>
+                    )}
+                    {canRestore && v.version !== current && (
+                      <button type="button" onClick={() => void askRestore(v.version)}>
+                        Restore v{v.version}…
+                      </button>
+                    )}
+                  </div>
                 </td>
               </tr>
             ))}

@@ -28,10 +28,10 @@ export function VersionTable({
           {changes.map((change) => (
             <tr key={change.path}>
               <th scope="row">{change.label}</th>
-              <td className="removed">
+              <td className="removed" data-label={before}>
                 <Value text={change.before} />
               </td>
-              <td className="added">
+              <td className="added" data-label={after}>
                 <Value text={change.after} />
               </td>
             </tr>
