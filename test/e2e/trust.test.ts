@@ -114,6 +114,22 @@ describe('unsaved changes', () => {
     expect((await t.request(t.owner.cookie, 'GET', `/assistants/${a.id}`)).json().version).toBe(1);
   });
 
+  it('on a new assistant’s form too, Cancel asks before throwing the typed fields away', async () => {
+    await signIn();
+    await page.getByRole('link', { name: 'New assistant' }).click();
+    await page.getByLabel('Name').fill('Half typed');
+    await page.getByRole('link', { name: 'Cancel' }).click();
+    const leave = page.getByRole('dialog', { name: 'Leave without saving?' });
+    await leave.getByText('Your changes to Name are not saved.').waitFor();
+    await leave.getByRole('button', { name: 'Stay and keep editing' }).click();
+    await expect(page.getByLabel('Name').inputValue()).resolves.toBe('Half typed');
+    await page.getByLabel('Voice ID').fill('burt');
+    // Creating it is not leaving it unsaved: no question on the way to its page.
+    await page.getByRole('button', { name: 'Create assistant' }).click();
+    await page.getByRole('heading', { name: 'Half typed', level: 1 }).waitFor();
+    await expect(leave.count()).resolves.toBe(0);
+  });
+
   it('a sync with nothing new says "already in sync", and one with changes says what it stored', async () => {
     const a = await openAssistant('In step');
     await page.getByRole('button', { name: 'Sync from provider' }).click();

@@ -186,3 +186,6 @@ export const FIELD_LABELS: Record<FieldName, string> = {
   transcriberProvider: 'Transcriber',
   transcriberModel: 'Transcriber model',
 };
+
+/** Form fields in words, as a list: "Temperature, System prompt". */
+export const fieldsInWords = (fields: FieldName[]) => fields.map((field) => FIELD_LABELS[field]).join(', ');

@@ -12,10 +12,9 @@ import {
 import { AssistantConnection } from './assistant-connection.tsx';
 import { AssistantFields } from './assistant-fields.tsx';
 import {
-  editedFields,
   FIELD_LABELS,
-  type FieldName,
   type FormValues,
+  fieldsInWords,
   formFromAssistant,
   patchBody,
   problemsByField,
@@ -27,7 +26,9 @@ import { flash } from './flash.ts';
 import { Notice, type NoticeText } from './notice.tsx';
 import { PageTitle, useDocumentTitle } from './page-title.tsx';
 import { useProviderChoices } from './provider-choices.ts';
-import { discardAndLeave, useUnsavedChangesGuard } from './unsaved-changes.ts';
+import { useLeaveQuestion } from './unsaved-changes.ts';
+import { UnsavedChangesDialog } from './unsaved-changes-dialog.tsx';
+import { useAssistantForm } from './use-assistant-form.ts';
 import { navigate, setLeaveGuard } from './use-route.ts';
 import { VersionHistory } from './version-history.tsx';
 import { withArticle } from './words.ts';
@@ -39,18 +40,11 @@ interface Loaded {
 }
 
 /** A question the page asks before it acts. */
-type Question =
-  | { kind: 'sync' }
-  | { kind: 'delete' }
-  | { kind: 'conflict' }
-  | { kind: 'leave'; proceed: () => void };
-
-const fieldList = (fields: FieldName[]) => fields.map((f) => FIELD_LABELS[f]).join(', ');
+type Question = 'sync' | 'delete' | 'conflict';
 
 export function AssistantPage({ id, role, orgId }: { id: string; role: Role; orgId: string }) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [values, setValues] = useState<FormValues | null>(null);
-  const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
+  const { values, setValues, errors, setErrors, change, edited } = useAssistantForm(loaded?.initial ?? null);
   const [notice, setNotice] = useState<NoticeText | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -61,17 +55,19 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
   });
   const canEdit = roleAtLeast(role, 'editor');
   const menus = useProviderChoices(loaded?.assistant.provider);
-  const edited = loaded && values ? editedFields(loaded.initial, values) : [];
   const dirty = edited.length > 0;
   useDocumentTitle(loaded ? `${dirty ? '• ' : ''}${loaded.assistant.name ?? 'Assistant'}` : 'Assistant');
-  useUnsavedChangesGuard(dirty, (proceed) => setQuestion({ kind: 'leave', proceed }));
+  const leaving = useLeaveQuestion(dirty);
 
-  const show = useCallback((assistant: Assistant, etag: string | null, formValues?: FormValues) => {
-    const initial = formFromAssistant(assistant);
-    setLoaded({ assistant, etag, initial });
-    setValues(formValues ?? initial);
-    setErrors({});
-  }, []);
+  const show = useCallback(
+    (assistant: Assistant, etag: string | null, formValues?: FormValues) => {
+      const initial = formFromAssistant(assistant);
+      setLoaded({ assistant, etag, initial });
+      setValues(formValues ?? initial);
+      setErrors({});
+    },
+    [setValues, setErrors],
+  );
 
   // Loaded again after every action: a provider call can find the key refused (or working again).
   const loadConnection = useCallback(
@@ -121,7 +117,7 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
             other.length > 0 ? other.join('; ') : 'Please correct the highlighted fields. Nothing was saved.',
         });
       } else if (e instanceof ApiError && e.status === 412) {
-        setQuestion({ kind: 'conflict' });
+        setQuestion('conflict');
       } else {
         setNotice({ kind: 'error', text: describeError(e) });
       }
@@ -147,7 +143,7 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
         api.PATCH('/assistants/{id}', { params: { path: { id }, header }, body }),
       );
       show(data, etag);
-      return { kind: 'ok', text: `Saved as version ${data.version}: ${fieldList(edited)}.` };
+      return { kind: 'ok', text: `Saved as version ${data.version}: ${fieldsInWords(edited)}.` };
     });
   };
 
@@ -181,7 +177,7 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
     if (done) setQuestion(null);
   };
 
-  const askSync = () => (dirty ? setQuestion({ kind: 'sync' }) : void sync());
+  const askSync = () => (dirty ? setQuestion('sync') : void sync());
 
   const restore = (n: number) =>
     run(async () => {
@@ -213,11 +209,11 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
       show(data, etag, kept.values);
       const overlap =
         kept.overlapping.length > 0
-          ? ` They changed ${fieldList(kept.overlapping)} too: yours is in the form, so check it.`
+          ? ` They changed ${fieldsInWords(kept.overlapping)} too: yours is in the form, so check it.`
           : '';
       return {
         kind: 'ok',
-        text: `Loaded version ${data.version}${by}, with your changes (${fieldList(kept.edited)}) kept on top.${overlap} Save when ready.`,
+        text: `Loaded version ${data.version}${by}, with your changes (${fieldsInWords(kept.edited)}) kept on top.${overlap} Save when ready.`,
       };
     });
 
@@ -253,11 +249,7 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
           values={values}
           errors={errors}
           readOnly={!canEdit}
-          onChange={(field, value) => {
-            setValues({ ...values, [field]: value });
-            // A field's error goes as soon as the field changes: the server judges it again on save.
-            if (errors[field]) setErrors(({ [field]: _fixed, ...rest }) => rest);
-          }}
+          onChange={change}
           menus={menus}
         />
         <Notice notice={notice} focus />
@@ -270,17 +262,12 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
               Sync from provider
             </button>
             {roleAtLeast(role, 'admin') && (
-              <button
-                type="button"
-                className="danger"
-                onClick={() => setQuestion({ kind: 'delete' })}
-                disabled={busy}
-              >
+              <button type="button" className="danger" onClick={() => setQuestion('delete')} disabled={busy}>
                 Delete…
               </button>
             )}
             <p className="unsaved-summary" aria-live="polite">
-              {dirty ? `Unsaved changes: ${fieldList(edited)}` : 'No unsaved changes'}
+              {dirty ? `Unsaved changes: ${fieldsInWords(edited)}` : 'No unsaved changes'}
             </p>
           </div>
         )}
@@ -291,23 +278,10 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
         unsavedFields={edited.map((f) => FIELD_LABELS[f])}
         onRestore={restore}
       />
-      {question?.kind === 'leave' && (
-        <ConfirmDialog
-          title="Leave without saving?"
-          confirmLabel="Discard changes and leave"
-          cancelLabel="Stay and keep editing"
-          danger
-          onConfirm={() => {
-            setQuestion(null);
-            setValues(loaded.initial);
-            discardAndLeave(question.proceed);
-          }}
-          onCancel={() => setQuestion(null)}
-        >
-          <p>Your changes to {fieldList(edited)} are not saved. Leaving this page discards them.</p>
-        </ConfirmDialog>
+      {leaving.asking && (
+        <UnsavedChangesDialog fields={fieldsInWords(edited)} onLeave={leaving.leave} onStay={leaving.stay} />
       )}
-      {question?.kind === 'sync' && (
+      {question === 'sync' && (
         <ConfirmDialog
           title="Sync and discard your changes?"
           confirmLabel="Discard changes and sync"
@@ -318,12 +292,12 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
           onCancel={() => setQuestion(null)}
         >
           <p>
-            Syncing replaces the form with the provider’s copy, so your unsaved changes to {fieldList(edited)}{' '}
-            are lost. Save them first to keep them.
+            Syncing replaces the form with the provider’s copy, so your unsaved changes to{' '}
+            {fieldsInWords(edited)} are lost. Save them first to keep them.
           </p>
         </ConfirmDialog>
       )}
-      {question?.kind === 'delete' && (
+      {question === 'delete' && (
         <ConfirmDialog
           title={`Delete “${a.name ?? 'this assistant'}”?`}
           confirmLabel="Yes, delete"
@@ -339,7 +313,7 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
           </p>
         </ConfirmDialog>
       )}
-      {question?.kind === 'conflict' && (
+      {question === 'conflict' && (
         <ConfirmDialog
           title="Someone else changed this assistant"
           confirmLabel="Reload and keep my changes"
@@ -354,8 +328,8 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
           onCancel={() => setQuestion(null)}
         >
           <p>
-            It changed since you opened it, so your changes to {fieldList(edited)} were not saved. Reload the
-            new version and keep your changes on top of it, then save again.
+            It changed since you opened it, so your changes to {fieldsInWords(edited)} were not saved. Reload
+            the new version and keep your changes on top of it, then save again.
           </p>
         </ConfirmDialog>
       )}

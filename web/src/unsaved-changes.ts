@@ -1,6 +1,6 @@
 // Unsaved edits are never lost without a word: while a form has them, closing or reloading the tab
 // makes the browser ask (`beforeunload`), and every in-app way out asks the page first.
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { type LeaveGuard, setLeaveGuard } from './use-route.ts';
 
 /** While `dirty`, leaving asks: `ask` shows the page's question and calls `proceed` if the user agrees. */
@@ -27,4 +27,21 @@ export function useUnsavedChangesGuard(dirty: boolean, ask: LeaveGuard): void {
 export function discardAndLeave(proceed: () => void): void {
   setLeaveGuard(null);
   proceed();
+}
+
+/**
+ * The question a form with unsaved changes asks when someone leaves: `asking` while it is shown,
+ * `leave` goes on the way they were going (the edits given up), `stay` keeps them.
+ */
+export function useLeaveQuestion(dirty: boolean) {
+  const [proceed, setProceed] = useState<(() => void) | null>(null);
+  useUnsavedChangesGuard(dirty, (next) => setProceed(() => next));
+  return {
+    asking: proceed !== null,
+    stay: () => setProceed(null),
+    leave: () => {
+      setProceed(null);
+      if (proceed) discardAndLeave(proceed);
+    },
+  };
 }
