@@ -139,6 +139,11 @@ describe('every page', () => {
         if (overflow > 0) problems.push([check.name, `${overflow}px wider than a 390px screen`]);
       }
     };
+    // The check itself finds a problem when there is one: an image without words.
+    await page.goto(url);
+    await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<img src="/nothing.png">'));
+    expect((await seriousViolations()).join('\n')).toContain('image-alt (critical)');
+
     await visit(signedOut);
     await page.setViewportSize({ width: 1280, height: 900 });
     await signIn(page, url);

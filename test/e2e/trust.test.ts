@@ -186,6 +186,12 @@ describe('history', () => {
     ]);
     await screenshot(page, 'history-diff-1280');
 
+    // Version 2 opened on its own: every field it had.
+    await page.getByRole('button', { name: 'Open v2' }).click();
+    const opened = page.getByRole('region', { name: 'Version 2, every field' });
+    await opened.getByRole('row', { name: /Temperature\s+0\.2/ }).waitFor();
+    await expect(opened.getByRole('row', { name: /^Name\s+Historic$/ }).count()).resolves.toBe(1);
+
     // Version 1 against the current one.
     await page.getByRole('button', { name: 'Compare v1 with current' }).click();
     await page.getByRole('region', { name: 'Version 1 compared with the current version (3)' }).waitFor();

@@ -27,7 +27,8 @@ export function versionAuthor(v: Version): string {
 
 interface Comparison {
   title: string;
-  before: string;
+  /** Null when one version is opened on its own. */
+  before: string | null;
   after: string;
   changes: FieldChange[];
 }
@@ -124,6 +125,17 @@ export function VersionHistory({
       });
     });
 
+  const open = (n: number) =>
+    withConfigs(async () => {
+      const version = await configOf(n);
+      setComparison({
+        title: `Version ${n}, every field`,
+        before: null,
+        after: `Version ${n}`,
+        changes: configDiff(null, version),
+      });
+    });
+
   const compareWithCurrent = (n: number) =>
     withConfigs(async () => {
       const version = await configOf(n);
@@ -188,6 +200,9 @@ export function VersionHistory({
                 </td>
                 <td>
                   <div className="row-actions">
+                    <button type="button" onClick={() => void open(v.version)}>
+                      Open v{v.version}
+                    </button>
                     <button type="button" onClick={() => void showChanges(v.version)}>
                       Changes in v{v.version}
                     </button>

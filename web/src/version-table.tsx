@@ -1,6 +1,9 @@
 import type { FieldChange } from './version-diff.ts';
 
-/** Two configurations side by side, one row per field that differs; empty values say so. */
+/**
+ * Two configurations side by side, one row per field that differs; empty values say so. Without
+ * `before`, one configuration's fields alone (a version opened to read).
+ */
 export function VersionTable({
   changes,
   before,
@@ -9,7 +12,7 @@ export function VersionTable({
 }: {
   changes: FieldChange[];
   /** Column headings, e.g. "Version 2" and "Version 3". */
-  before: string;
+  before: string | null;
   after: string;
   caption: string;
 }) {
@@ -20,7 +23,7 @@ export function VersionTable({
         <thead>
           <tr>
             <th scope="col">Field</th>
-            <th scope="col">{before}</th>
+            {before !== null && <th scope="col">{before}</th>}
             <th scope="col">{after}</th>
           </tr>
         </thead>
@@ -28,10 +31,12 @@ export function VersionTable({
           {changes.map((change) => (
             <tr key={change.path}>
               <th scope="row">{change.label}</th>
-              <td className="removed" data-label={before}>
-                <Value text={change.before} />
-              </td>
-              <td className="added" data-label={after}>
+              {before !== null && (
+                <td className="removed" data-label={before}>
+                  <Value text={change.before} />
+                </td>
+              )}
+              <td className={before === null ? undefined : 'added'} data-label={after}>
                 <Value text={change.after} />
               </td>
             </tr>
