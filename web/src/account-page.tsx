@@ -129,8 +129,8 @@ function CreateOrganizationForm({ onCreated }: { onCreated: (orgId: string) => v
       <h2 id="new-org-heading">Create an organization</h2>
       <form className="card narrow-form" onSubmit={(e) => void submit(e)} aria-labelledby="new-org-heading">
         <p className="hint">
-          You become its owner, and it gets its own Sandbox connection to try assistants with. Invite others
-          from its Members page.
+          You become its owner, and can invite others from its Members page. You stay a member of your other
+          organizations; switch between them at the top.
         </p>
         <FormField
           id="org-name"

@@ -54,7 +54,7 @@ export function ApiKeysPage({ orgId, role }: { orgId: string; role: Role }) {
           </div>
         </div>
       )}
-      <table>
+      <table className="stacked">
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -80,13 +80,13 @@ export function ApiKeysPage({ orgId, role }: { orgId: string; role: Role }) {
           )}
           {keys.map((k) => (
             <tr key={k.id}>
-              <td>{k.name}</td>
-              <td>{k.role}</td>
-              <td>
+              <td data-label="Name">{k.name}</td>
+              <td data-label="Role">{k.role}</td>
+              <td data-label="Key">
                 <code>{k.prefix}…</code>
               </td>
-              <td>{when(k.createdAt)}</td>
-              <td>{when(k.lastUsedAt)}</td>
+              <td data-label="Created">{when(k.createdAt)}</td>
+              <td data-label="Last used">{when(k.lastUsedAt)}</td>
               <td>
                 {confirmRevoke === k.id ? (
                   <fieldset className="confirm">
