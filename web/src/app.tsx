@@ -140,7 +140,7 @@ function Dashboard({ route }: { route: string }) {
 function Routed({ route, role, orgId }: { route: string; role: Role; orgId: string }) {
   if (route === '/assistants/new' && roleAtLeast(role, 'editor')) return <NewAssistantPage orgId={orgId} />;
   const assistant = /^\/assistants\/([^/]+)$/.exec(route);
-  if (assistant?.[1]) return <AssistantPage id={assistant[1]} role={role} orgId={orgId} />;
+  if (assistant?.[1]) return <AssistantPage id={assistant[1]} role={role} orgId={orgId} key={assistant[1]} />;
   if (route === '/connections') return <ConnectionsPage orgId={orgId} role={role} />;
   if (roleAtLeast(role, 'admin')) {
     if (route === '/members') return <MembersPage orgId={orgId} role={role} />;
