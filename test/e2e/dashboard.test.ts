@@ -210,10 +210,10 @@ describe('dashboard', () => {
     await page.getByRole('button', { name: 'Keep them' }).click();
     await page.getByRole('button', { name: `Remove ${colleague.email}…` }).click();
     await page.getByRole('button', { name: 'Yes, remove' }).click();
-    await page
-      .getByRole('status')
-      .filter({ hasText: `Removed ${colleague.email}` })
-      .waitFor();
+    const removed = page.getByRole('status').filter({ hasText: `Removed ${colleague.email}` });
+    await removed.waitFor();
+    // The row and its buttons are gone: the keyboard is on the outcome, not lost on the page.
+    await expect(removed.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
     await page.getByRole('cell', { name: colleague.email, exact: true }).waitFor({ state: 'detached' });
     await expect.poll(() => roleOf(colleague.email)).toBeUndefined();
   });
@@ -238,7 +238,9 @@ describe('dashboard', () => {
     await page.getByRole('button', { name: 'Revoke Browser-made key…' }).click();
     await page.getByRole('button', { name: 'Yes, revoke' }).click();
     await page.getByRole('cell', { name: 'Browser-made key', exact: true }).waitFor({ state: 'detached' });
-    await page.getByRole('status').filter({ hasText: 'Revoked “Browser-made key”' }).waitFor();
+    const revoked = page.getByRole('status').filter({ hasText: 'Revoked “Browser-made key”' });
+    await revoked.waitFor();
+    await expect(revoked.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
     expect((await use()).status).toBe(401);
 
     await page.getByRole('link', { name: 'Audit log' }).click();
