@@ -1,8 +1,9 @@
-import { type FormEvent, useRef, useState } from 'react';
-import { answer, api, describeError, fieldProblemsOf } from './api.ts';
-import { FormField, NewPasswordFields, PASSWORDS_DIFFER } from './form-field.tsx';
-import { Notice, type NoticeText } from './notice.tsx';
+import { type FormEvent, useState } from 'react';
+import { answer, api } from './api.ts';
+import { FormField, NewPasswordFields, useNewPassword } from './form-field.tsx';
+import { Notice } from './notice.tsx';
 import { PageTitle } from './page-title.tsx';
+import { useSubmission } from './use-submission.ts';
 
 const ORG_NAME_MAX = 100;
 
@@ -28,44 +29,26 @@ export function AccountPage({
 
 function ChangePasswordForm() {
   const [current, setCurrent] = useState('');
-  const [password, setPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [notice, setNotice] = useState<NoticeText | null>(null);
-  const [busy, setBusy] = useState(false);
-  const confirmInput = useRef<HTMLInputElement>(null);
+  const newPassword = useNewPassword();
+  const { busy, notice, fields, submit } = useSubmission();
 
-  const submit = async (event: FormEvent) => {
+  const change = (event: FormEvent) => {
     event.preventDefault();
-    setNotice(null);
-    if (password !== confirm) {
-      setFields({ confirm: PASSWORDS_DIFFER });
-      confirmInput.current?.focus();
-      return;
-    }
-    setFields({});
-    setBusy(true);
-    try {
-      await answer(api.POST('/auth/password', { body: { currentPassword: current, newPassword: password } }));
+    if (!newPassword.matches()) return;
+    void submit(async () => {
+      await answer(
+        api.POST('/auth/password', { body: { currentPassword: current, newPassword: newPassword.password } }),
+      );
       setCurrent('');
-      setPassword('');
-      setConfirm('');
-      setNotice({
-        kind: 'ok',
-        text: 'Your password is changed. Your other sessions are signed out; this one stays signed in.',
-      });
-    } catch (e) {
-      setNotice({ kind: 'error', text: describeError(e) });
-      setFields(fieldProblemsOf(e));
-    } finally {
-      setBusy(false);
-    }
+      newPassword.clear();
+      return 'Your password is changed. Your other sessions are signed out; this one stays signed in.';
+    });
   };
 
   return (
     <>
       <h2 id="password-heading">Change your password</h2>
-      <form className="card narrow-form" onSubmit={(e) => void submit(e)} aria-labelledby="password-heading">
+      <form className="card narrow-form" onSubmit={change} aria-labelledby="password-heading">
         <FormField id="current-password" label="Current password" error={fields.currentPassword}>
           {(input) => (
             <input
@@ -81,15 +64,10 @@ function ChangePasswordForm() {
         <NewPasswordFields
           id="new-password"
           label="New password"
-          value={password}
-          onChange={setPassword}
+          value={newPassword.password}
+          onChange={newPassword.setPassword}
           error={fields.newPassword}
-          confirmation={{
-            value: confirm,
-            onChange: setConfirm,
-            error: fields.confirm,
-            inputRef: confirmInput,
-          }}
+          confirmation={newPassword.confirmation}
         />
         <Notice notice={notice} focus />
         <div className="actions">
@@ -104,30 +82,21 @@ function ChangePasswordForm() {
 
 function CreateOrganizationForm({ onCreated }: { onCreated: (orgId: string) => void }) {
   const [name, setName] = useState('');
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [notice, setNotice] = useState<NoticeText | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, notice, fields, submit } = useSubmission();
 
-  const submit = async (event: FormEvent) => {
+  const create = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setNotice(null);
-    setFields({});
-    try {
+    void submit(async () => {
       const { data } = await answer(api.POST('/orgs', { body: { name: name.trim() } }));
       onCreated(data.orgId);
-    } catch (e) {
-      setNotice({ kind: 'error', text: describeError(e) });
-      setFields(fieldProblemsOf(e));
-    } finally {
-      setBusy(false);
-    }
+      return null;
+    });
   };
 
   return (
     <>
       <h2 id="new-org-heading">Create an organization</h2>
-      <form className="card narrow-form" onSubmit={(e) => void submit(e)} aria-labelledby="new-org-heading">
+      <form className="card narrow-form" onSubmit={create} aria-labelledby="new-org-heading">
         <p className="hint">
           You become its owner, and can invite others from its Members page. You stay a member of your other
           organizations; switch between them at the top.

@@ -1,4 +1,4 @@
-import type { ReactNode, Ref } from 'react';
+import { type ReactNode, type Ref, useRef, useState } from 'react';
 
 export interface FieldInputProps {
   id: string;
@@ -178,4 +178,33 @@ export function NewPasswordFields({
       )}
     </>
   );
+}
+
+/**
+ * A new password typed twice: its value, the `confirmation` for NewPasswordFields, and `matches()`,
+ * which says whether the two agree and, when not, says so at the second and puts the keyboard there.
+ */
+export function useNewPassword() {
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [differ, setDiffer] = useState(false);
+  const confirmInput = useRef<HTMLInputElement>(null);
+
+  const matches = () => {
+    const same = password === confirm;
+    setDiffer(!same);
+    if (!same) confirmInput.current?.focus();
+    return same;
+  };
+  const clear = () => {
+    setPassword('');
+    setConfirm('');
+  };
+  const confirmation = {
+    value: confirm,
+    onChange: setConfirm,
+    error: differ ? PASSWORDS_DIFFER : undefined,
+    inputRef: confirmInput,
+  };
+  return { password, setPassword, matches, clear, confirmation };
 }

@@ -1,9 +1,10 @@
-import { type FormEvent, useRef, useState } from 'react';
-import { ApiError, answer, api, describeError, fieldProblemsOf } from './api.ts';
-import { NewPasswordFields, PASSWORDS_DIFFER } from './form-field.tsx';
-import { Notice, type NoticeText } from './notice.tsx';
+import { type FormEvent, useState } from 'react';
+import { ApiError, answer, api } from './api.ts';
+import { NewPasswordFields, useNewPassword } from './form-field.tsx';
+import { Notice } from './notice.tsx';
 import { PageTitle, useDocumentTitle } from './page-title.tsx';
 import { SignInForm } from './sign-in.tsx';
+import { useSubmission } from './use-submission.ts';
 import { sentence } from './words.ts';
 
 const focusWhenShown = (element: HTMLElement | null) => {
@@ -21,42 +22,33 @@ function linkProblem(error: unknown): string | null {
 
 /** `/reset-password/<token>`: a new password, typed twice, for the account the link was made for. */
 export function ResetPasswordPage({ token }: { token: string }) {
-  const [password, setPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [notice, setNotice] = useState<NoticeText | null>(null);
-  const [busy, setBusy] = useState(false);
+  const newPassword = useNewPassword();
+  const { busy, notice, fields, submit } = useSubmission();
   const [done, setDone] = useState(false);
   const [deadLink, setDeadLink] = useState<string | null>(null);
-  const confirmInput = useRef<HTMLInputElement>(null);
 
-  const submit = async (event: FormEvent) => {
+  const reset = (event: FormEvent) => {
     event.preventDefault();
-    setNotice(null);
-    if (password !== confirm) {
-      setFields({ confirm: PASSWORDS_DIFFER });
-      confirmInput.current?.focus();
-      return;
-    }
-    setFields({});
-    setBusy(true);
-    try {
-      await answer(
-        api.POST('/auth/password-reset/{token}', { params: { path: { token } }, body: { password } }),
-      );
-      // The link is spent: keep it out of the address bar and the history.
-      window.history.replaceState(null, '', '/');
-      setDone(true);
-    } catch (e) {
-      const dead = linkProblem(e);
-      if (dead) setDeadLink(dead);
-      else {
-        setNotice({ kind: 'error', text: describeError(e) });
-        setFields(fieldProblemsOf(e));
-      }
-    } finally {
-      setBusy(false);
-    }
+    if (!newPassword.matches()) return;
+    void submit(
+      async () => {
+        await answer(
+          api.POST('/auth/password-reset/{token}', {
+            params: { path: { token } },
+            body: { password: newPassword.password },
+          }),
+        );
+        // The link is spent: keep it out of the address bar and the history.
+        window.history.replaceState(null, '', '/');
+        setDone(true);
+        return null;
+      },
+      (error) => {
+        const dead = linkProblem(error);
+        if (dead) setDeadLink(dead);
+        return dead !== null;
+      },
+    );
   };
 
   if (done)
@@ -90,19 +82,14 @@ export function ResetPasswordPage({ token }: { token: string }) {
   return (
     <main className="page narrow">
       <PageTitle title="Set a new password" />
-      <form className="card" onSubmit={(e) => void submit(e)}>
+      <form className="card" onSubmit={reset}>
         <NewPasswordFields
           id="new-password"
           label="New password"
-          value={password}
-          onChange={setPassword}
-          error={fields.password ?? fields.newPassword}
-          confirmation={{
-            value: confirm,
-            onChange: setConfirm,
-            error: fields.confirm,
-            inputRef: confirmInput,
-          }}
+          value={newPassword.password}
+          onChange={newPassword.setPassword}
+          error={fields.password}
+          confirmation={newPassword.confirmation}
         />
         <Notice notice={notice} />
         <div className="actions">

@@ -14,7 +14,10 @@ export interface FieldChange {
   after: string;
 }
 
-/** Keys the provider sets itself (ids, timestamps): they move with every version and say nothing. */
+/**
+ * Keys the provider sets itself (ids, timestamps): they move with every version and say nothing.
+ * The same list as the server's SERVER_SET_KEYS, which the dashboard cannot import.
+ */
 const PROVIDER_SET_KEYS = new Set([
   'analyticsMetadata',
   'createdAt',
