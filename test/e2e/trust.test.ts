@@ -44,6 +44,17 @@ const focused = (selector: string) =>
   page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector);
 const focusedText = () => page.evaluate(() => document.activeElement?.textContent ?? '');
 
+/** WCAG's contrast ratio of a CSS `rgb(…)` colour against white. */
+function contrastWithWhite(color: string): number {
+  const [r = 0, g = 0, b = 0] = (color.match(/\d+(\.\d+)?/g) ?? []).map(Number);
+  const linear = (c: number) => {
+    const s = c / 255;
+    return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+  return 1.05 / (luminance + 0.05);
+}
+
 /** Holds the API's answers to matching requests until `release` is called, to see the loading state. */
 async function holdAnswers(pattern: RegExp) {
   const held: Route[] = [];
@@ -312,6 +323,25 @@ describe('focus', () => {
       await expect.poll(focusedText).toBe(title);
       await expect(page.title()).resolves.toBe(`${title} · Switchboard`);
     }
+  });
+
+  it('draws the focus ring and the inputs’ borders at 3:1 or more against white', async () => {
+    await signIn();
+    const search = page.getByLabel('Search by name');
+    const border = await search.evaluate((e) => getComputedStyle(e).borderTopColor);
+    await search.focus();
+    await page.keyboard.press('Tab');
+    const ring = await page.evaluate(() => {
+      const style = getComputedStyle(document.activeElement as Element);
+      return {
+        outline: style.outlineColor,
+        width: style.outlineWidth,
+        on: document.activeElement?.textContent,
+      };
+    });
+    expect(ring).toMatchObject({ on: 'Search', width: '3px' });
+    expect(contrastWithWhite(border)).toBeGreaterThanOrEqual(3);
+    expect(contrastWithWhite(ring.outline)).toBeGreaterThanOrEqual(3);
   });
 
   it('shows limits before submit: a name counter with maxlength, and the ranges', async () => {
