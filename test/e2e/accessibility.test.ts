@@ -1,26 +1,17 @@
 // Every page of the dashboard checked by axe-core (WCAG 2.1 A and AA rules) in Chromium, with no
 // serious or critical violation, and screenshots of each at a desktop and a phone width.
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { createAssistant, linkToken, type TestApp } from '../helpers/test-app.ts';
-import { type Dashboard, freshPage, openDashboard, screenshot, signIn } from './browser.ts';
+import { screenshot, signIn, withDashboard } from './browser.ts';
 
 let t: TestApp;
 let url: string;
-let browser: Browser;
-let context: BrowserContext;
 let page: Page;
-let dashboard: Dashboard | undefined;
 
-beforeAll(async () => {
-  dashboard = await openDashboard();
-  ({ t, url, browser } = dashboard);
-  ({ context, page } = await freshPage(browser));
-}, 60_000);
-
-afterAll(async () => {
-  await dashboard?.close();
+withDashboard((session) => {
+  ({ t, url, page } = session);
 });
 
 /** The serious and critical problems axe finds on the page as it is now, each with where. */
@@ -149,6 +140,5 @@ describe('every page', () => {
     await signIn(page, url);
     await visit(signedIn);
     expect(problems).toEqual([]);
-    await context.close();
   });
 });

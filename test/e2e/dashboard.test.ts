@@ -1,31 +1,19 @@
 // The dashboard in a real headless Chromium (Debian's), against the real server on a loopback
 // port with the Vapi emulator behind it. Screenshots of each main page go to test-artifacts/.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { noFaults } from '../../src/providers/vapi/emulator/emulator.ts';
 import { OWNER, type TestApp } from '../helpers/test-app.ts';
-import { type Dashboard, freshPage, openDashboard, screenshot, signIn as signInAs } from './browser.ts';
+import { screenshot, signIn as signInAs, withDashboard } from './browser.ts';
 
 let t: TestApp;
 let url: string;
-let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
-let dashboard: Dashboard | undefined;
-
-beforeAll(async () => {
-  dashboard = await openDashboard();
-  ({ t, url, browser } = dashboard);
-}, 60_000);
-
-afterAll(async () => {
-  await dashboard?.close();
-});
-
-beforeEach(async () => {
+withDashboard((session) => {
+  ({ t, url, context, page } = session);
   t.emulator.faults = noFaults();
-  ({ context, page } = await freshPage(browser, context));
 });
 
 const signIn = (email?: string, password?: string) => signInAs(page, url, email, password);

@@ -2,30 +2,18 @@
 // are never lost without a question, history says who changed what and shows it side by side
 // before a restore, loading is never shown as empty, and the keyboard lands somewhere sensible
 // after every action and page change.
-import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page, Route } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { emulatorFetch } from '../helpers/seed.ts';
 import { createAssistant, MEMBER_PASSWORD, OWNER, type TestApp } from '../helpers/test-app.ts';
-import { type Dashboard, freshPage, openDashboard, screenshot, signIn as signInAs } from './browser.ts';
+import { screenshot, signIn as signInAs, withDashboard } from './browser.ts';
 
 let t: TestApp;
 let url: string;
-let browser: Browser;
-let context: BrowserContext;
 let page: Page;
-let dashboard: Dashboard | undefined;
 
-beforeAll(async () => {
-  dashboard = await openDashboard();
-  ({ t, url, browser } = dashboard);
-}, 60_000);
-
-afterAll(async () => {
-  await dashboard?.close();
-});
-
-beforeEach(async () => {
-  ({ context, page } = await freshPage(browser, context));
+withDashboard((session) => {
+  ({ t, url, page } = session);
 });
 
 const signIn = (email?: string, password?: string) => signInAs(page, url, email, password);
