@@ -277,7 +277,7 @@ export const AssistantVersion = Type.Object(
     actorLabel: nullable(
       Type.String({
         description:
-          "Who made it: the user's email or the API key's name; null for changes found at the provider.",
+          "Who made it, in words: the user's email or the API key's name; null for a change found at the provider, or when the user or key is gone.",
       }),
     ),
     createdAt: Type.String({ format: 'date-time' }),

@@ -2,7 +2,7 @@
 // A successful change writes its event in the same transaction as the change (`writeAudit`), so
 // one is never stored without the other; a failed attempt changes nothing and is written alone.
 
-import { and, desc, eq, type SQL, type Subquery, sql, type WithSubquery } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gte, lt, type SQL, type Subquery, sql, type WithSubquery } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Caller } from '../auth/actor.ts';
 import type { Database } from '../db/database.ts';
@@ -10,6 +10,7 @@ import { olderThan } from '../db/keyset.ts';
 import { type AuditEventRow, auditEvents } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { decodeCursor, encodeCursor, toPage } from '../shared/cursor.ts';
+import { actorNamed, targetLabel, targetNamed } from './target-names.ts';
 
 export const AUDIT_ACTIONS = [
   'auth.login',
@@ -152,12 +153,28 @@ function successRow(event: AuditEvent) {
   return { ...event, outcome: 'success' as const };
 }
 
-export interface AuditQuery {
-  limit: number;
-  before?: { createdAt: Date; id: string } | undefined;
+/** Which events to show; every filter given must hold. */
+export interface AuditFilters {
   targetId?: string | undefined;
   actorId?: string | undefined;
+  /** Part of the actor's email or key name, any case. */
+  actor?: string | undefined;
+  /** Part of the target's name (or email), any case. */
+  target?: string | undefined;
+  action?: AuditAction | undefined;
+  /** From this moment on, inclusive. */
+  since?: Date | undefined;
+  /** Before this moment. */
+  until?: Date | undefined;
 }
+
+export interface AuditQuery extends AuditFilters {
+  limit: number;
+  before?: { createdAt: Date; id: string } | undefined;
+}
+
+/** A stored event and its target's current name (null when it has none or is gone). */
+export type NamedAuditEventRow = AuditEventRow & { targetLabel: string | null };
 
 export class AuditLog {
   constructor(
@@ -201,28 +218,21 @@ export class AuditLog {
     }
   }
 
-  /** Newest first; keyset pagination on (created_at, id). */
-  /** One page of the organization's events, newest first, and the cursor of the next. */
+  /** One page of the organization's events, newest first (keyset on created_at, id), and the cursor of the next. */
   async page(
     orgId: string,
-    query: {
-      limit: number;
-      cursor?: string | undefined;
-      targetId?: string | undefined;
-      actorId?: string | undefined;
-    },
-  ): Promise<{ items: AuditEventRow[]; nextCursor: string | null }> {
+    { cursor, limit, ...filters }: AuditFilters & { limit: number; cursor?: string | undefined },
+  ): Promise<{ items: NamedAuditEventRow[]; nextCursor: string | null }> {
     const rows = await this.list(orgId, {
-      limit: query.limit + 1,
-      before: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
-      targetId: query.targetId,
-      actorId: query.actorId,
+      ...filters,
+      limit: limit + 1,
+      before: cursor === undefined ? undefined : decodeCursor(cursor),
     });
-    const page = toPage(rows, query.limit, encodeCursor);
+    const page = toPage(rows, limit, encodeCursor);
     return { items: page.items, nextCursor: page.next };
   }
 
-  async list(orgId: string, query: AuditQuery): Promise<AuditEventRow[]> {
+  async list(orgId: string, query: AuditQuery): Promise<NamedAuditEventRow[]> {
     const conditions = [eq(auditEvents.orgId, orgId)];
     if (query.before) conditions.push(olderThan(auditEvents.createdAt, auditEvents.id, query.before));
     if (query.targetId) conditions.push(eq(auditEvents.targetId, query.targetId));
@@ -231,8 +241,13 @@ export class AuditLog {
         sql`(${auditEvents.actorUserId}::text = ${query.actorId} or ${auditEvents.actorApiKeyId}::text = ${query.actorId})`,
       );
     }
+    if (query.actor) conditions.push(actorNamed(query.actor));
+    if (query.target) conditions.push(targetNamed(orgId, query.target));
+    if (query.action) conditions.push(eq(auditEvents.action, query.action));
+    if (query.since) conditions.push(gte(auditEvents.createdAt, query.since));
+    if (query.until) conditions.push(lt(auditEvents.createdAt, query.until));
     return this.db
-      .select()
+      .select({ ...getTableColumns(auditEvents), targetLabel: targetLabel() })
       .from(auditEvents)
       .where(and(...conditions))
       .orderBy(desc(auditEvents.createdAt), desc(auditEvents.id))

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from 'typebox';
-import type { AuditEventRow } from '../db/schema.ts';
 import { type Guards, userCallerOf } from '../http/authenticate.ts';
 import { COOKIE_SECURITY, errors, nullable, stringEnum } from '../http/schemas.ts';
 import type { OrgService } from '../orgs/org-service.ts';
@@ -10,6 +9,7 @@ import {
   type AuditAction,
   type AuditLog,
   type AuditTargetType,
+  type NamedAuditEventRow,
 } from './audit-log.ts';
 
 const AuditEntry = Type.Object({
@@ -28,6 +28,12 @@ const AuditEntry = Type.Object({
   target: Type.Object({
     type: stringEnum(AUDIT_TARGET_TYPES),
     id: nullable(Type.String()),
+    label: nullable(
+      Type.String({
+        description:
+          "The target's name now (an assistant's or connection's name, a user's or invitation's email, a key's name); null when it has none or is gone.",
+      }),
+    ),
   }),
   requestId: nullable(Type.String()),
   detail: Type.Record(Type.String(), Type.Unknown(), {
@@ -50,11 +56,32 @@ const AuditQuery = Type.Object(
     actorId: Type.Optional(
       Type.String({ format: 'uuid', description: 'Only events by this user or API key.' }),
     ),
+    actor: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: "Only events whose actor's email or key name contains this text (any case).",
+      }),
+    ),
+    target: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: "Only events whose target's name or email contains this text (any case).",
+      }),
+    ),
+    action: Type.Optional(stringEnum(AUDIT_ACTIONS, 'Only events of this action.')),
+    since: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Only events at or after this moment.' }),
+    ),
+    until: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Only events before this moment.' }),
+    ),
   },
   { additionalProperties: false },
 );
 
-function toAuditEntry(row: AuditEventRow): Static<typeof AuditEntry> {
+function toAuditEntry(row: NamedAuditEventRow): Static<typeof AuditEntry> {
   const actorType = row.actorApiKeyId ? 'api_key' : row.actorUserId || row.actorLabel ? 'user' : 'system';
   return {
     id: row.id,
@@ -62,7 +89,7 @@ function toAuditEntry(row: AuditEventRow): Static<typeof AuditEntry> {
     action: row.action as AuditAction,
     outcome: row.outcome as 'success' | 'failure',
     actor: { type: actorType, id: row.actorApiKeyId ?? row.actorUserId, label: row.actorLabel },
-    target: { type: row.targetType as AuditTargetType, id: row.targetId },
+    target: { type: row.targetType as AuditTargetType, id: row.targetId, label: row.targetLabel },
     requestId: row.requestId,
     detail: row.detail,
   };
@@ -89,7 +116,13 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{
     async (request) => {
       const { orgId } = request.params;
       await orgs.requireRole(userCallerOf(request), orgId, 'admin');
-      const page = await audit.page(orgId, { ...request.query, limit: request.query.limit ?? 50 });
+      const { since, until, ...query } = request.query;
+      const page = await audit.page(orgId, {
+        ...query,
+        limit: query.limit ?? 50,
+        since: since === undefined ? undefined : new Date(since),
+        until: until === undefined ? undefined : new Date(until),
+      });
       return { items: page.items.map(toAuditEntry), nextCursor: page.nextCursor };
     },
   );

@@ -2,6 +2,7 @@
 // a fresh page per test, signing in through the page, and full-page screenshots into test-artifacts/.
 import { mkdirSync } from 'node:fs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { OWNER, startTestApp, type TestApp, type TestAppOptions } from '../helpers/test-app.ts';
 
 export const ARTIFACTS = 'test-artifacts/screenshots';
@@ -64,4 +65,36 @@ export async function freshPage(
   await previous?.close();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   return { context, page: await context.newPage() };
+}
+
+/** What a test gets: the app, where it listens, and a page of its own. */
+export interface TestSession {
+  t: TestApp;
+  url: string;
+  context: BrowserContext;
+  page: Page;
+}
+
+/**
+ * The hooks of a browser test file: one app and one Chromium for the whole file, and before each
+ * test a fresh page, handed to `onEachTest` (e.g. `(s) => ({ t, url, page } = s)`).
+ */
+export function withDashboard(
+  onEachTest: (session: TestSession) => void,
+  options: TestAppOptions = {},
+): void {
+  let dashboard: Dashboard | undefined;
+  let context: BrowserContext | undefined;
+  beforeAll(async () => {
+    dashboard = await openDashboard(options);
+  }, 60_000);
+  afterAll(async () => {
+    await dashboard?.close();
+  });
+  beforeEach(async () => {
+    if (!dashboard) throw new Error('the dashboard did not start');
+    const fresh = await freshPage(dashboard.browser, context);
+    context = fresh.context;
+    onEachTest({ t: dashboard.t, url: dashboard.url, ...fresh });
+  });
 }

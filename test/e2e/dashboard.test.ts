@@ -1,31 +1,19 @@
 // The dashboard in a real headless Chromium (Debian's), against the real server on a loopback
 // port with the Vapi emulator behind it. Screenshots of each main page go to test-artifacts/.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { noFaults } from '../../src/providers/vapi/emulator/emulator.ts';
 import { OWNER, type TestApp } from '../helpers/test-app.ts';
-import { type Dashboard, freshPage, openDashboard, screenshot, signIn as signInAs } from './browser.ts';
+import { screenshot, signIn as signInAs, withDashboard } from './browser.ts';
 
 let t: TestApp;
 let url: string;
-let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
-let dashboard: Dashboard | undefined;
-
-beforeAll(async () => {
-  dashboard = await openDashboard();
-  ({ t, url, browser } = dashboard);
-}, 60_000);
-
-afterAll(async () => {
-  await dashboard?.close();
-});
-
-beforeEach(async () => {
+withDashboard((session) => {
+  ({ t, url, context, page } = session);
   t.emulator.faults = noFaults();
-  ({ context, page } = await freshPage(browser, context));
 });
 
 const signIn = (email?: string, password?: string) => signInAs(page, url, email, password);
@@ -67,7 +55,7 @@ describe('dashboard', () => {
     t.emulator.requests.length = 0;
     const sent = page.waitForRequest((r) => r.method() === 'PATCH');
     await page.getByRole('button', { name: 'Save changes' }).click();
-    await page.getByText('Saved as version 2.').waitFor();
+    await page.getByText('Saved as version 2: Temperature, System prompt.').waitFor();
     expect((await sent).postDataJSON()).toEqual({
       model: { temperature: 0.3, systemPrompt: 'Updated prompt from the dashboard.' },
     });
@@ -87,7 +75,7 @@ describe('dashboard', () => {
     );
     // The history loads after the form: wait for it rather than count too early.
     await expect
-      .poll(() => page.getByRole('cell', { name: 'model.messages, model.temperature' }).count())
+      .poll(() => page.getByRole('cell', { name: 'Changed: System prompt, Temperature' }).count())
       .toBe(1);
   });
 
@@ -96,7 +84,7 @@ describe('dashboard', () => {
     await createThroughForm('Errors');
     await page.getByLabel('Temperature (0–2)').fill('5');
     await page.getByRole('button', { name: 'Save changes' }).click();
-    await expect(page.locator('#e-temperature').textContent()).resolves.toBe('must be at most 2');
+    await expect(page.locator('#f-temperature-error').textContent()).resolves.toBe('must be at most 2');
     await expect(page.getByLabel('Temperature (0–2)').getAttribute('aria-invalid')).resolves.toBe('true');
     await shot('validation-error');
 
@@ -108,18 +96,28 @@ describe('dashboard', () => {
     );
   });
 
-  it('says when someone else changed the assistant (412) and offers to reload', async () => {
+  it('says when someone else changed the assistant (412), and reloads it keeping the user’s edit', async () => {
     await signIn();
     await createThroughForm('Contended');
     const id = page.url().split('/').pop() as string;
     await t.request(t.owner.cookie, 'PATCH', `/assistants/${id}`, { name: 'Changed elsewhere' });
     await page.getByLabel('First message').fill('Mine');
     await page.getByRole('button', { name: 'Save changes' }).click();
-    await expect(page.getByRole('alert').first().textContent()).resolves.toContain(
-      'Someone else changed this assistant',
-    );
-    await page.getByRole('button', { name: 'Reload' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Someone else changed this assistant' });
+    await dialog.waitFor();
+    await shot('conflict-dialog');
+    await dialog.getByRole('button', { name: 'Reload and keep my changes' }).click();
     await page.getByRole('heading', { name: 'Changed elsewhere' }).waitFor();
+    await expect(page.getByLabel('First message').inputValue()).resolves.toBe('Mine');
+    await page
+      .getByRole('status')
+      .filter({ hasText: `by ${OWNER.email}, with your changes (First message)` })
+      .waitFor();
+    // Saved on the fresh copy, their name and the user's first message are both kept.
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Saved as version 3: First message.').waitFor();
+    const stored = (await t.request(t.owner.cookie, 'GET', `/assistants/${id}`)).json();
+    expect(stored).toMatchObject({ name: 'Changed elsewhere', firstMessage: 'Mine' });
   });
 
   it('deletes only after confirmation', async () => {
@@ -130,6 +128,12 @@ describe('dashboard', () => {
     await page.getByRole('button', { name: 'Delete…' }).click();
     await page.getByRole('button', { name: 'Yes, delete' }).click();
     await page.getByRole('heading', { name: 'Assistants' }).waitFor();
+    // Said on the list, with the keyboard there.
+    const said = page
+      .getByRole('status')
+      .filter({ hasText: 'Deleted “Temporary” here and at the provider.' });
+    await said.waitFor();
+    await expect(said.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
     await expect(page.getByRole('link', { name: 'Temporary' }).count()).resolves.toBe(0);
   });
 
@@ -153,7 +157,10 @@ describe('dashboard', () => {
     await page.getByRole('heading', { name: 'Searchable one' }).waitFor();
     await expect(page.getByRole('button', { name: 'Save changes' }).count()).resolves.toBe(0);
     await expect(page.getByRole('button', { name: 'Delete…' }).count()).resolves.toBe(0);
-    await expect(page.getByLabel('Name').isDisabled()).resolves.toBe(true);
+    // Read-only, not disabled: the text can still be selected and copied, and the page says why.
+    await expect(page.getByLabel('Name').isEditable()).resolves.toBe(false);
+    await expect(page.getByLabel('Name').isDisabled()).resolves.toBe(false);
+    await page.getByText('you are a viewer in this organization').waitFor();
     await expect(page.getByRole('link', { name: 'Members' }).count()).resolves.toBe(0);
   });
 
@@ -168,26 +175,33 @@ describe('dashboard', () => {
       (await t.request(t.owner.cookie, 'GET', `/orgs/${t.orgId}/members`))
         .json()
         .find((m: { email: string }) => m.email === email)?.role;
+    // A role changes only once confirmed.
     await page.getByLabel(`Role of ${colleague.email}`).selectOption('viewer');
+    await page.getByRole('button', { name: 'Keep an editor' }).click();
+    await expect(page.getByLabel(`Role of ${colleague.email}`).inputValue()).resolves.toBe('editor');
+    expect(await roleOf(colleague.email)).toBe('editor');
+    await page.getByLabel(`Role of ${colleague.email}`).selectOption('viewer');
+    await page.getByRole('button', { name: 'Change role' }).click();
     await expect.poll(() => roleOf(colleague.email)).toBe('viewer');
     await page
       .getByRole('status')
-      .filter({ hasText: `${colleague.email} is now a viewer.` })
+      .filter({ hasText: `${colleague.email} is now a viewer:` })
       .waitFor();
     await expect(page.getByLabel(`Role of ${colleague.email}`).inputValue()).resolves.toBe('viewer');
     await shot('members');
     // The last owner cannot be demoted: the API says so, and the page shows it.
     await page.getByLabel(`Role of ${OWNER.email}`).selectOption('admin');
+    await page.getByRole('button', { name: 'Change role' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain('last owner');
     // Removing asks first, then says it is done.
     await page.getByRole('button', { name: `Remove ${colleague.email}…` }).click();
     await page.getByRole('button', { name: 'Keep them' }).click();
     await page.getByRole('button', { name: `Remove ${colleague.email}…` }).click();
     await page.getByRole('button', { name: 'Yes, remove' }).click();
-    await page
-      .getByRole('status')
-      .filter({ hasText: `Removed ${colleague.email}` })
-      .waitFor();
+    const removed = page.getByRole('status').filter({ hasText: `Removed ${colleague.email}` });
+    await removed.waitFor();
+    // The row and its buttons are gone: the keyboard is on the outcome, not lost on the page.
+    await expect(removed.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
     await page.getByRole('cell', { name: colleague.email, exact: true }).waitFor({ state: 'detached' });
     await expect.poll(() => roleOf(colleague.email)).toBeUndefined();
   });
@@ -212,21 +226,35 @@ describe('dashboard', () => {
     await page.getByRole('button', { name: 'Revoke Browser-made key…' }).click();
     await page.getByRole('button', { name: 'Yes, revoke' }).click();
     await page.getByRole('cell', { name: 'Browser-made key', exact: true }).waitFor({ state: 'detached' });
+    const revoked = page.getByRole('status').filter({ hasText: 'Revoked “Browser-made key”' });
+    await revoked.waitFor();
+    await expect(revoked.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
     expect((await use()).status).toBe(401);
 
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     const rows = page.getByRole('row');
-    await rows.filter({ hasText: 'api_key.revoked' }).first().waitFor();
-    await expect(rows.filter({ hasText: 'api_key.created' }).first().textContent()).resolves.toContain(
+    // Actions and targets in words, not codes and ids.
+    await rows.filter({ hasText: 'Revoked an API key' }).first().waitFor();
+    await expect(rows.filter({ hasText: 'Created an API key' }).first().textContent()).resolves.toContain(
       OWNER.email,
     );
+    await expect(rows.filter({ hasText: 'Revoked an API key' }).first().textContent()).resolves.toContain(
+      'API key “Browser-made key”',
+    );
     await shot('audit');
-    // Filtering by the owner as actor keeps only the owner's events.
-    await page.getByLabel('Actor id (user or key)').fill(t.owner.userId);
+    // Filtering by the owner's email and an action keeps only those events.
+    await page.getByLabel('Who').fill(OWNER.email);
+    await page.getByLabel('Action').selectOption({ label: 'Revoked an API key' });
     await page.getByRole('button', { name: 'Filter' }).click();
-    const actors = () => page.locator('tbody tr td:nth-child(2)').allTextContents();
-    await expect.poll(async () => new Set(await actors())).toEqual(new Set([OWNER.email]));
+    const cells = (column: number) => page.locator(`tbody tr td:nth-child(${column})`).allTextContents();
+    await expect.poll(async () => new Set(await cells(3))).toEqual(new Set(['Revoked an API key']));
+    expect(new Set(await cells(2))).toEqual(new Set([OWNER.email]));
+    // A day with no events says so, rather than showing nothing.
+    await page.getByLabel('From').fill('2001-01-01');
+    await page.getByLabel('To').fill('2001-01-02');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText('No events match these filters.').waitFor();
   });
 });
 

@@ -77,7 +77,9 @@ describe('links by email', () => {
     await page.getByLabel('New password', { exact: true }).fill('brand-new-password-1');
     await page.getByLabel('Confirm new password').fill('a-typo-password-1');
     await page.getByRole('button', { name: 'Set new password' }).click();
-    await expect(page.locator('#confirm-password-error').textContent()).resolves.toContain('not the same');
+    await expect(page.locator('#new-password-confirm-error').textContent()).resolves.toContain(
+      'not the same',
+    );
     await expect(
       page.getByLabel('Confirm new password').evaluate((el) => el === document.activeElement),
     ).resolves.toBe(true);

@@ -20,7 +20,7 @@ interface Entry {
   action: string;
   outcome: 'success' | 'failure';
   actor: { type: string; id: string | null; label: string | null };
-  target: { type: string; id: string | null };
+  target: { type: string; id: string | null; label: string | null };
   requestId: string | null;
   detail: Record<string, unknown> & { error?: { code: string } };
 }
@@ -296,6 +296,44 @@ describe('reading the log', () => {
     const byOwner = (await audit(`?actorId=${t.owner.userId}&limit=200`)).items;
     expect(byOwner.length).toBeGreaterThan(2);
     expect(byOwner.every((e) => e.actor.id === t.owner.userId)).toBe(true);
+  });
+
+  it('names each target as it is called now, and filters by names, action and time', async () => {
+    const a = await createAssistant(t, undefined, { name: 'Named target' });
+    await t.request(t.owner.cookie, 'PATCH', `/assistants/${a.id}`, { name: 'Renamed target' });
+    const key = await t.createApiKey('editor', 'Pipeline key');
+    await t.request(undefined, 'PATCH', `/assistants/${a.id}`, { firstMessage: 'Hi' }, key.headers);
+
+    const about = (await audit(`?targetId=${a.id}`)).items;
+    expect(about.map((e) => e.target.label)).toEqual(['Renamed target', 'Renamed target', 'Renamed target']);
+    const [keyCreated] = (await audit('?action=api_key.created&limit=1')).items;
+    expect(keyCreated?.detail).toMatchObject({ name: 'Pipeline key' });
+
+    const byTargetName = (await audit('?target=RENAMED%20targ')).items;
+    expect(byTargetName.map((e) => e.target.id)).toEqual([a.id, a.id, a.id]);
+    const byActorName = (await audit('?actor=pipeline')).items;
+    expect(byActorName.map((e) => [e.actor.label, e.action])).toEqual([
+      ['Pipeline key', 'assistant.updated'],
+    ]);
+    const updates = (await audit(`?action=assistant.updated&target=${encodeURIComponent('Renamed')}`)).items;
+    expect(updates).toHaveLength(2);
+    // A wildcard in the text is taken as itself.
+    expect((await audit('?target=%25')).items).toEqual([]);
+
+    const future = new Date(Date.now() + 60_000).toISOString();
+    expect((await audit(`?since=${future}`)).items).toEqual([]);
+    const past = new Date(Date.now() - 3_600_000).toISOString();
+    expect((await audit(`?until=${past}`)).items).toEqual([]);
+    expect((await audit(`?since=${past}&target=Renamed`)).items).toHaveLength(3);
+    expect((await t.request(t.owner.cookie, 'GET', `/orgs/${t.orgId}/audit?action=nope`)).statusCode).toBe(
+      400,
+    );
+
+    await t.request(t.owner.cookie, 'DELETE', `/assistants/${a.id}`);
+    expect((await audit(`?targetId=${a.id}&limit=1`)).items[0]).toMatchObject({
+      action: 'assistant.deleted',
+      target: { label: null },
+    });
   });
 
   it('is for admins of the organization only', async () => {

@@ -71,6 +71,16 @@ describe('versions', () => {
     );
   });
 
+  it('names who made each version: the user’s email or the API key’s name', async () => {
+    const a = await createAssistant(t);
+    const key = await t.createApiKey('editor', 'Deploy bot');
+    await t.request(undefined, 'PATCH', `/assistants/${a.id}`, { name: 'By key' }, key.headers);
+    const list = (await versions(a.id)).items;
+    expect(list.map((v: { actorLabel: string | null }) => v.actorLabel)).toEqual(['Deploy bot', OWNER.email]);
+    const one = (await t.request(t.owner.cookie, 'GET', `/assistants/${a.id}/versions/1`)).json();
+    expect(one.actorLabel).toBe(OWNER.email);
+  });
+
   it('restore makes an old configuration current again, model.messages included, as a new version', async () => {
     const seeded = await seedProviderAssistant(t);
     await patch(seeded.id, { model: { systemPrompt: 'Changed prompt.', temperature: 1.9 }, name: 'Changed' });

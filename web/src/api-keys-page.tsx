@@ -1,18 +1,19 @@
 import { type FormEvent, useCallback, useState } from 'react';
 import { answer, api, type Role, roleAtLeast } from './api.ts';
 import { CopyField } from './copy-field.tsx';
+import { when } from './dates.ts';
 import { ErrorMessage } from './error-message.tsx';
+import { Notice } from './notice.tsx';
+import { PageTitle } from './page-title.tsx';
 import { RoleSelect } from './role-select.tsx';
 import { useLoaded } from './use-loaded.ts';
-
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'never');
 
 export function ApiKeysPage({ orgId, role }: { orgId: string; role: Role }) {
   const load = useCallback(
     async () => (await answer(api.GET('/orgs/{orgId}/api-keys', { params: { path: { orgId } } }))).data,
     [orgId],
   );
-  const { data: keys, error, act } = useLoaded(load, []);
+  const { data: keys, error, loaded, act, perform, notice } = useLoaded(load, []);
   const [name, setName] = useState('');
   const [keyRole, setKeyRole] = useState<Role>('viewer');
   const [created, setCreated] = useState<{ name: string; secret: string } | null>(null);
@@ -32,12 +33,13 @@ export function ApiKeysPage({ orgId, role }: { orgId: string; role: Role }) {
 
   return (
     <section>
-      <h1>API keys</h1>
+      <PageTitle title="API keys" />
       <p>
         Scripts and CI use a key as <code>Authorization: Bearer sb_…</code> on the assistant routes. A key
         acts in this organization with its role.
       </p>
       <ErrorMessage text={error} />
+      <Notice notice={notice} focus />
       {created && (
         <div className="card secret" role="status">
           <p>
@@ -52,7 +54,7 @@ export function ApiKeysPage({ orgId, role }: { orgId: string; role: Role }) {
           </div>
         </div>
       )}
-      <table>
+      <table className="stacked">
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -64,20 +66,27 @@ export function ApiKeysPage({ orgId, role }: { orgId: string; role: Role }) {
           </tr>
         </thead>
         <tbody>
-          {keys.length === 0 && (
+          {!loaded && !error && (
             <tr>
-              <td colSpan={6}>No keys yet.</td>
+              <td colSpan={6} role="status">
+                Loading keys…
+              </td>
+            </tr>
+          )}
+          {loaded && keys.length === 0 && (
+            <tr>
+              <td colSpan={6}>No keys yet. Create one below.</td>
             </tr>
           )}
           {keys.map((k) => (
             <tr key={k.id}>
-              <td>{k.name}</td>
-              <td>{k.role}</td>
-              <td>
+              <td data-label="Name">{k.name}</td>
+              <td data-label="Role">{k.role}</td>
+              <td data-label="Key">
                 <code>{k.prefix}…</code>
               </td>
-              <td>{when(k.createdAt)}</td>
-              <td>{when(k.lastUsedAt)}</td>
+              <td data-label="Created">{when(k.createdAt)}</td>
+              <td data-label="Last used">{when(k.lastUsedAt)}</td>
               <td>
                 {confirmRevoke === k.id ? (
                   <fieldset className="confirm">
@@ -86,12 +95,14 @@ export function ApiKeysPage({ orgId, role }: { orgId: string; role: Role }) {
                       type="button"
                       className="danger"
                       onClick={() =>
-                        void act(() =>
-                          answer(
-                            api.DELETE('/orgs/{orgId}/api-keys/{keyId}', {
-                              params: { path: { orgId, keyId: k.id } },
-                            }),
-                          ),
+                        void perform(
+                          () =>
+                            answer(
+                              api.DELETE('/orgs/{orgId}/api-keys/{keyId}', {
+                                params: { path: { orgId, keyId: k.id } },
+                              }),
+                            ),
+                          `Revoked “${k.name}”: anything using it is refused from now on.`,
                         )
                       }
                     >

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { AccountPage } from './account-page.tsx';
 import { ApiError, answer, api, describeError, type Me, type Role, roleAtLeast } from './api.ts';
 import { ApiKeysPage } from './api-keys-page.tsx';
 import { AssistantPage } from './assistant-page.tsx';
@@ -9,9 +10,10 @@ import { ErrorMessage } from './error-message.tsx';
 import { InvitationPage } from './invitation-page.tsx';
 import { MembersPage } from './members-page.tsx';
 import { NewAssistantPage } from './new-assistant-page.tsx';
+import { useDocumentTitle } from './page-title.tsx';
 import { ResetPasswordPage } from './reset-password-page.tsx';
 import { SignIn } from './sign-in.tsx';
-import { linkPageOf, navigate, useRoute } from './use-route.ts';
+import { leaveThen, linkPageOf, navigate, useRoute } from './use-route.ts';
 
 const ADMIN_PAGES = [
   ['/members', 'Members'],
@@ -25,13 +27,19 @@ export function App() {
   const link = linkPageOf({ pathname: window.location.pathname, hash: `#${route}` });
   if (link?.page === 'invitation') return <InvitationPage token={link.token} key={link.token} />;
   if (link?.page === 'reset-password') return <ResetPasswordPage token={link.token} key={link.token} />;
-  return <Dashboard />;
+  return <Dashboard route={route} />;
 }
 
-function Dashboard() {
+function Loading({ error }: { error: string | null }) {
+  useDocumentTitle('Loading');
+  return (
+    <main className="page">{error ? <ErrorMessage text={error} /> : <p role="status">Loading…</p>}</main>
+  );
+}
+
+function Dashboard({ route }: { route: string }) {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
-  const route = useRoute();
 
   const loadMe = useCallback(async () => {
     try {
@@ -46,8 +54,7 @@ function Dashboard() {
     void loadMe();
   }, [loadMe]);
 
-  if (me === undefined)
-    return <main className="page">{error ? <ErrorMessage text={error} /> : <p>Loading…</p>}</main>;
+  if (me === undefined) return <Loading error={error} />;
   if (me === null) return <SignIn onSignedIn={setMe} />;
 
   const active = me.memberships.find((m) => m.orgId === me.activeOrgId);
@@ -67,6 +74,12 @@ function Dashboard() {
     setMe(null);
   };
 
+  const link = (path: string, title: string, current = route === path) => (
+    <a key={path} href={`#${path}`} aria-current={current ? 'page' : undefined}>
+      {title}
+    </a>
+  );
+
   return (
     <>
       <header className="topbar">
@@ -74,25 +87,22 @@ function Dashboard() {
           Switchboard
         </a>
         <nav aria-label="Main">
-          <a href="#/assistants" aria-current={route.startsWith('/assistants') ? 'page' : undefined}>
-            Assistants
+          {link('/assistants', 'Assistants', route.startsWith('/assistants'))}
+          {link('/connections', 'Connections')}
+          {roleAtLeast(role, 'admin') && ADMIN_PAGES.map(([path, title]) => link(path, title))}
+          <a href="/docs" target="_blank" rel="noopener">
+            API docs<span className="visually-hidden"> (opens in a new tab)</span>
           </a>
-          <a href="#/connections" aria-current={route === '/connections' ? 'page' : undefined}>
-            Connections
-          </a>
-          {roleAtLeast(role, 'admin') &&
-            ADMIN_PAGES.map(([path, title]) => (
-              <a key={path} href={`#${path}`} aria-current={route === path ? 'page' : undefined}>
-                {title}
-              </a>
-            ))}
         </nav>
         <div className="session">
           <label htmlFor="org-switcher">Organization</label>
           <select
             id="org-switcher"
             value={me.activeOrgId ?? ''}
-            onChange={(e) => void switchOrg(e.target.value)}
+            onChange={(e) => {
+              const orgId = e.target.value;
+              leaveThen(() => void switchOrg(orgId));
+            }}
           >
             {me.activeOrgId === null && <option value="">Choose…</option>}
             {me.memberships.map((m) => (
@@ -101,16 +111,24 @@ function Dashboard() {
               </option>
             ))}
           </select>
-          <span className="who">{me.user.email}</span>
-          <button type="button" onClick={() => void signOut()}>
+          {link('/account', me.user.email)}
+          <button type="button" onClick={() => leaveThen(() => void signOut())}>
             Sign out
           </button>
         </div>
       </header>
       <main className="page">
         <ErrorMessage text={error} />
-        {!role ? (
-          <p>You are not a member of an organization yet. Ask an admin of one to invite you.</p>
+        {route === '/account' || !role ? (
+          <>
+            {!role && (
+              <p className="banner info">
+                You are not a member of an organization yet. Ask an admin of one to invite you, or create your
+                own below.
+              </p>
+            )}
+            <AccountPage email={me.user.email} onOrgCreated={(orgId) => void switchOrg(orgId)} />
+          </>
         ) : (
           <Routed route={route} role={role} orgId={me.activeOrgId as string} key={me.activeOrgId} />
         )}
@@ -122,7 +140,7 @@ function Dashboard() {
 function Routed({ route, role, orgId }: { route: string; role: Role; orgId: string }) {
   if (route === '/assistants/new' && roleAtLeast(role, 'editor')) return <NewAssistantPage orgId={orgId} />;
   const assistant = /^\/assistants\/([^/]+)$/.exec(route);
-  if (assistant?.[1]) return <AssistantPage id={assistant[1]} role={role} orgId={orgId} />;
+  if (assistant?.[1]) return <AssistantPage id={assistant[1]} role={role} orgId={orgId} key={assistant[1]} />;
   if (route === '/connections') return <ConnectionsPage orgId={orgId} role={role} />;
   if (roleAtLeast(role, 'admin')) {
     if (route === '/members') return <MembersPage orgId={orgId} role={role} />;

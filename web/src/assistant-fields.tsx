@@ -1,12 +1,17 @@
 // The assistant form, shared by "new" and "edit". Its menus and limits come from GET /providers,
 // which reads the same catalog and schemas the API validates against, so the form offers only what
-// the API accepts. A value the menus lack (set at the provider) is still shown, as it is.
+// the API accepts, and says each limit before anything is sent. A value the menus lack (set at the
+// provider) is still shown, as it is. For someone who may not edit, every field is read-only:
+// still selectable and copyable, never greyed out.
 import type { ReactNode } from 'react';
 import type { ProviderChoices } from './api.ts';
 import type { FieldName, FormValues } from './assistant-form.ts';
+import { type FieldInputProps, FormField } from './form-field.tsx';
 import type { ChoicesState } from './provider-choices.ts';
+import { providerName } from './words.ts';
 
 type ModelGroups = NonNullable<ProviderChoices['modelProviders'][number]['modelGroups']>;
+type Range = { minimum: number; maximum: number };
 
 interface Props {
   values: FormValues;
@@ -17,14 +22,19 @@ interface Props {
   menus: ChoicesState;
 }
 
-const rangeWords = (range: { minimum: number; maximum: number } | undefined) =>
-  range ? ` (${range.minimum}–${range.maximum})` : '';
+const rangeWords = (range: Range | undefined) => (range ? ` (${range.minimum}–${range.maximum})` : '');
+
+/** "12 of 40 characters": the limit, seen while typing. */
+const counted = (value: string, maxLength: number | undefined) =>
+  maxLength === undefined
+    ? undefined
+    : `${value.length.toLocaleString()} of ${maxLength.toLocaleString()} characters`;
 
 /** The options of a menu: the current value first when the list lacks it. */
-const options = (names: readonly string[], current: string) =>
-  (names.includes(current) || current === '' ? names : [current, ...names]).map((name) => (
-    <option key={name} value={name}>
-      {name}
+const options = (ids: readonly string[], current: string, words: (id: string) => string = (id) => id) =>
+  (ids.includes(current) || current === '' ? ids : [current, ...ids]).map((id) => (
+    <option key={id} value={id}>
+      {words(id)}
     </option>
   ));
 
@@ -43,47 +53,64 @@ const groupedOptions = (groups: ModelGroups, current: string) => (
 );
 
 export function AssistantFields({ values, errors, readOnly, onChange, menus }: Props) {
-  const field = (name: FieldName, label: string, input: ReactNode) => (
-    <div className={`field${errors[name] ? ' invalid' : ''}`}>
-      <label htmlFor={`f-${name}`}>{label}</label>
-      {input}
-      {errors[name] && (
-        <p className="field-error" id={`e-${name}`} role="alert">
-          {errors[name]}
-        </p>
-      )}
-    </div>
-  );
-  const common = (name: FieldName) => ({
-    id: `f-${name}`,
-    name,
-    value: values[name],
-    disabled: readOnly,
-    'aria-invalid': errors[name] ? true : undefined,
-    'aria-describedby': errors[name] ? `e-${name}` : undefined,
-    onChange: (e: { target: { value: string } }) => onChange(name, e.target.value),
-  });
-
   const choices = menus.choices;
   const limits = choices?.limits;
   // Without choices once loading is over (it failed, or the connection's kind has none), names are typed.
   const typed = menus.settled && !choices;
-  const text = (name: FieldName, maxLength?: number) => <input {...common(name)} maxLength={maxLength} />;
-  /** A provider menu; until the choices arrive it holds only the current value. */
-  const menu = (name: FieldName, ids: string[] | undefined, first?: ReactNode) =>
-    typed ? (
-      text(name)
-    ) : (
-      <select {...common(name)}>
-        {first}
-        {options(ids ?? [], values[name])}
-      </select>
+
+  const field = (
+    name: FieldName,
+    label: string,
+    input: (props: FieldInputProps) => ReactNode,
+    hint?: string,
+  ) => (
+    <FormField id={`f-${name}`} label={label} hint={hint} error={errors[name]}>
+      {input}
+    </FormField>
+  );
+  const common = (name: FieldName, props: FieldInputProps) => ({
+    ...props,
+    name,
+    value: values[name],
+    onChange: (e: { target: { value: string } }) => onChange(name, e.target.value),
+  });
+  const text =
+    (name: FieldName, maxLength?: number, extra: Record<string, string> = {}) =>
+    (props: FieldInputProps) => (
+      <input {...common(name, props)} {...extra} maxLength={maxLength} readOnly={readOnly} />
     );
+  /** Grows with its text (CSS `field-sizing`), up to most of the window. */
+  const longText = (name: FieldName, maxLength?: number) => (props: FieldInputProps) => (
+    <textarea {...common(name, props)} rows={2} maxLength={maxLength} readOnly={readOnly} />
+  );
+  /** A menu, or for a reader the chosen value in words, read-only. */
+  const menu =
+    (name: FieldName, menuOptions: ReactNode, words: (id: string) => string = (id) => id) =>
+    (props: FieldInputProps) =>
+      readOnly ? (
+        <input {...props} name={name} value={values[name] === '' ? 'None' : words(values[name])} readOnly />
+      ) : (
+        <select {...common(name, props)}>{menuOptions}</select>
+      );
+  /** A provider menu; until the choices arrive it holds only the current value. */
+  const providerMenu = (name: FieldName, ids: string[] | undefined, first?: ReactNode) =>
+    typed
+      ? text(name)
+      : menu(
+          name,
+          <>
+            {first}
+            {options(ids ?? [], values[name], providerName)}
+          </>,
+          providerName,
+        );
 
   const modelProvider = choices?.modelProviders.find((p) => p.id === values.modelProvider);
   const transcriber = choices?.transcriberProviders.find((p) => p.id === values.transcriberProvider);
   const modelGroups = modelProvider?.modelGroups;
   const transcriberModels = transcriber?.models;
+  const temperature = modelProvider?.temperature ?? limits?.temperature;
+  const maxTokens = modelProvider?.maxTokens ?? limits?.maxTokens;
 
   return (
     <>
@@ -94,15 +121,25 @@ export function AssistantFields({ values, errors, readOnly, onChange, menus }: P
       )}
       <fieldset>
         <legend>Assistant</legend>
-        {field('name', 'Name', text('name', limits?.name.maxLength))}
-        {field('firstMessage', 'First message', text('firstMessage', limits?.firstMessage.maxLength))}
+        {field(
+          'name',
+          'Name',
+          text('name', limits?.name.maxLength),
+          counted(values.name, limits?.name.maxLength),
+        )}
+        {field(
+          'firstMessage',
+          'First message',
+          longText('firstMessage', limits?.firstMessage.maxLength),
+          `What the assistant says when a call starts. ${counted(values.firstMessage, limits?.firstMessage.maxLength) ?? ''}`.trim(),
+        )}
       </fieldset>
       <fieldset>
         <legend>Model</legend>
         {field(
           'modelProvider',
           'Provider',
-          menu(
+          providerMenu(
             'modelProvider',
             choices?.modelProviders.map((p) => p.id),
           ),
@@ -110,49 +147,61 @@ export function AssistantFields({ values, errors, readOnly, onChange, menus }: P
         {field(
           'model',
           'Model',
-          modelGroups ? (
-            <select {...common('model')}>{groupedOptions(modelGroups, values.model)}</select>
-          ) : choices || typed ? (
-            // The provider takes any model name (or is not in the menu).
-            text('model', limits?.model.maxLength)
-          ) : (
-            <select {...common('model')}>{options([], values.model)}</select>
-          ),
+          modelGroups
+            ? menu('model', groupedOptions(modelGroups, values.model))
+            : choices || typed
+              ? // The provider takes any model name (or is not in the menu).
+                text('model', limits?.model.maxLength)
+              : menu('model', options([], values.model)),
         )}
         {field(
           'temperature',
-          `Temperature${rangeWords(modelProvider?.temperature ?? limits?.temperature)}`,
-          <input inputMode="decimal" {...common('temperature')} />,
+          `Temperature${rangeWords(temperature)}`,
+          text('temperature', undefined, { inputMode: 'decimal' }),
+          temperature
+            ? `From ${temperature.minimum} to ${temperature.maximum}; lower is more predictable.`
+            : undefined,
         )}
         {field(
           'maxTokens',
-          `Max tokens${rangeWords(modelProvider?.maxTokens ?? limits?.maxTokens)}`,
-          <input inputMode="numeric" {...common('maxTokens')} />,
+          `Max tokens${rangeWords(maxTokens)}`,
+          text('maxTokens', undefined, { inputMode: 'numeric' }),
+          maxTokens
+            ? `A whole number from ${maxTokens.minimum} to ${maxTokens.maximum.toLocaleString()}: the longest answer, in tokens.`
+            : undefined,
         )}
-        {field(
-          'systemPrompt',
-          'System prompt',
-          <textarea rows={6} {...common('systemPrompt')} maxLength={limits?.systemPrompt.maxLength} />,
-        )}
+        <div className="span-all">
+          {field(
+            'systemPrompt',
+            'System prompt',
+            longText('systemPrompt', limits?.systemPrompt.maxLength),
+            counted(values.systemPrompt, limits?.systemPrompt.maxLength),
+          )}
+        </div>
       </fieldset>
       <fieldset>
         <legend>Voice</legend>
         {field(
           'voiceProvider',
           'Provider',
-          menu(
+          providerMenu(
             'voiceProvider',
             choices?.voiceProviders.map((p) => p.id),
           ),
         )}
-        {field('voiceId', 'Voice ID', text('voiceId', limits?.voiceId.maxLength))}
+        {field(
+          'voiceId',
+          'Voice ID',
+          text('voiceId', limits?.voiceId.maxLength),
+          'The voice’s name or id at the voice provider.',
+        )}
       </fieldset>
       <fieldset>
         <legend>Transcriber</legend>
         {field(
           'transcriberProvider',
           'Provider',
-          menu(
+          providerMenu(
             'transcriberProvider',
             choices?.transcriberProviders.map((p) => p.id),
             <option value="">None</option>,
@@ -161,16 +210,17 @@ export function AssistantFields({ values, errors, readOnly, onChange, menus }: P
         {field(
           'transcriberModel',
           transcriber?.modelRequired ? 'Model' : 'Model (optional)',
-          transcriberModels ? (
-            <select {...common('transcriberModel')}>
-              <option value="">
-                {transcriber.modelRequired ? 'Choose a model' : 'The provider’s default'}
-              </option>
-              {options(transcriberModels, values.transcriberModel)}
-            </select>
-          ) : (
-            text('transcriberModel', limits?.transcriberModel.maxLength)
-          ),
+          transcriberModels
+            ? menu(
+                'transcriberModel',
+                <>
+                  <option value="">
+                    {transcriber.modelRequired ? 'Choose a model' : 'The provider’s default'}
+                  </option>
+                  {options(transcriberModels, values.transcriberModel)}
+                </>,
+              )
+            : text('transcriberModel', limits?.transcriberModel.maxLength),
         )}
       </fieldset>
     </>

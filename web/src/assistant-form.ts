@@ -149,3 +149,43 @@ export function problemsByField(details: FieldProblem[]): {
   }
   return { fields, other };
 }
+
+/** The fields whose value differs from what was loaded: the form's unsaved changes. */
+export function editedFields(initial: FormValues, current: FormValues): FieldName[] {
+  return (Object.keys(initial) as FieldName[]).filter((field) => initial[field] !== current[field]);
+}
+
+/**
+ * The user's edits (`mine`, made on `base`) put on a fresher copy (`fresh`), for after a 412:
+ * the fresh values with each edited field as the user left it, and which of those fields someone
+ * else changed too (the user's value wins there, so they should look before saving).
+ */
+export function reapplyEdits(
+  base: FormValues,
+  mine: FormValues,
+  fresh: FormValues,
+): { values: FormValues; edited: FieldName[]; overlapping: FieldName[] } {
+  const edited = editedFields(base, mine);
+  const values = { ...fresh };
+  for (const field of edited) values[field] = mine[field];
+  const overlapping = edited.filter((field) => fresh[field] !== base[field] && fresh[field] !== mine[field]);
+  return { values, edited, overlapping };
+}
+
+/** Each form field by the words its label uses. */
+export const FIELD_LABELS: Record<FieldName, string> = {
+  name: 'Name',
+  firstMessage: 'First message',
+  modelProvider: 'Model provider',
+  model: 'Model',
+  temperature: 'Temperature',
+  maxTokens: 'Max tokens',
+  systemPrompt: 'System prompt',
+  voiceProvider: 'Voice provider',
+  voiceId: 'Voice ID',
+  transcriberProvider: 'Transcriber',
+  transcriberModel: 'Transcriber model',
+};
+
+/** Form fields in words, as a list: "Temperature, System prompt". */
+export const fieldsInWords = (fields: FieldName[]) => fields.map((field) => FIELD_LABELS[field]).join(', ');

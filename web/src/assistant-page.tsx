@@ -8,20 +8,30 @@ import {
   describeError,
   type Role,
   roleAtLeast,
-  type Version,
 } from './api.ts';
 import { AssistantConnection } from './assistant-connection.tsx';
 import { AssistantFields } from './assistant-fields.tsx';
 import {
-  type FieldName,
+  FIELD_LABELS,
   type FormValues,
+  fieldsInWords,
   formFromAssistant,
   patchBody,
   problemsByField,
+  reapplyEdits,
 } from './assistant-form.ts';
+import { ConfirmDialog } from './confirm-dialog.tsx';
 import { ErrorMessage } from './error-message.tsx';
+import { flash } from './flash.ts';
+import { Notice, type NoticeText } from './notice.tsx';
+import { PageTitle, useDocumentTitle } from './page-title.tsx';
 import { useProviderChoices } from './provider-choices.ts';
-import { navigate } from './use-route.ts';
+import { useLeaveQuestion } from './unsaved-changes.ts';
+import { UnsavedChangesDialog } from './unsaved-changes-dialog.tsx';
+import { useAssistantForm } from './use-assistant-form.ts';
+import { navigate, setLeaveGuard } from './use-route.ts';
+import { VersionHistory } from './version-history.tsx';
+import { withArticle } from './words.ts';
 
 interface Loaded {
   assistant: Assistant;
@@ -29,40 +39,35 @@ interface Loaded {
   initial: FormValues;
 }
 
+/** A question the page asks before it acts. */
+type Question = 'sync' | 'delete' | 'conflict';
+
 export function AssistantPage({ id, role, orgId }: { id: string; role: Role; orgId: string }) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [values, setValues] = useState<FormValues | null>(null);
-  const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
-  const [message, setMessage] = useState<{ kind: 'error' | 'ok'; text: string; reload?: boolean } | null>(
-    null,
-  );
+  const { values, setValues, errors, setErrors, change, edited } = useAssistantForm(loaded?.initial ?? null);
+  const [notice, setNotice] = useState<NoticeText | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [confirmDelete, setConfirmDelete] = useState(false);
-  const [versions, setVersions] = useState<Version[]>([]);
+  const [question, setQuestion] = useState<Question | null>(null);
   const [connection, setConnection] = useState<{ data: Connection | null; error: string | null }>({
     data: null,
     error: null,
   });
   const canEdit = roleAtLeast(role, 'editor');
   const menus = useProviderChoices(loaded?.assistant.provider);
+  const dirty = edited.length > 0;
+  useDocumentTitle(loaded ? `${dirty ? '• ' : ''}${loaded.assistant.name ?? 'Assistant'}` : 'Assistant');
+  const leaving = useLeaveQuestion(dirty);
 
-  const show = useCallback((assistant: Assistant, etag: string | null) => {
-    const initial = formFromAssistant(assistant);
-    setLoaded({ assistant, etag, initial });
-    setValues(initial);
-    setErrors({});
-  }, []);
-
-  const loadVersions = useCallback(async () => {
-    try {
-      const { data } = await answer(
-        api.GET('/assistants/{id}/versions', { params: { path: { id }, query: { limit: 20 } } }),
-      );
-      setVersions(data.items);
-    } catch {
-      setVersions([]);
-    }
-  }, [id]);
+  const show = useCallback(
+    (assistant: Assistant, etag: string | null, formValues?: FormValues) => {
+      const initial = formFromAssistant(assistant);
+      setLoaded({ assistant, etag, initial });
+      setValues(formValues ?? initial);
+      setErrors({});
+    },
+    [setValues, setErrors],
+  );
 
   // Loaded again after every action: a provider call can find the key refused (or working again).
   const loadConnection = useCallback(
@@ -79,42 +84,44 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
     [orgId],
   );
 
-  const load = useCallback(async () => {
-    setMessage(null);
-    try {
-      const { data, etag } = await answer(api.GET('/assistants/{id}', { params: { path: { id } } }));
-      show(data, etag);
-      await Promise.all([loadVersions(), loadConnection(data.connectionId)]);
-    } catch (e) {
-      setMessage({ kind: 'error', text: describeError(e) });
-    }
-  }, [id, show, loadVersions, loadConnection]);
+  const fetchAssistant = useCallback(
+    () => answer(api.GET('/assistants/{id}', { params: { path: { id } } })),
+    [id],
+  );
 
   useEffect(() => {
-    void load();
-  }, [load]);
+    fetchAssistant().then(
+      ({ data, etag }) => {
+        show(data, etag);
+        void loadConnection(data.connectionId);
+      },
+      (e: unknown) => setLoadError(describeError(e)),
+    );
+  }, [fetchAssistant, show, loadConnection]);
 
-  const run = async (action: () => Promise<void>) => {
+  /** Runs an action, says how it went (taking the keyboard there), and puts each 400 at its field. */
+  const run = async (action: () => Promise<NoticeText | null>): Promise<boolean> => {
     setBusy(true);
-    setMessage(null);
+    setNotice(null);
     try {
-      await action();
+      const done = await action();
+      if (done) setNotice(done);
+      return true;
     } catch (e) {
       if (e instanceof ApiError && e.status === 400 && e.details.length > 0) {
         const { fields, other } = problemsByField(e.details);
         setErrors(fields);
-        setMessage({
+        setNotice({
           kind: 'error',
           text:
             other.length > 0 ? other.join('; ') : 'Please correct the highlighted fields. Nothing was saved.',
         });
+      } else if (e instanceof ApiError && e.status === 412) {
+        setQuestion('conflict');
       } else {
-        setMessage({
-          kind: 'error',
-          text: describeError(e),
-          reload: e instanceof ApiError && e.status === 412,
-        });
+        setNotice({ kind: 'error', text: describeError(e) });
       }
+      return false;
     } finally {
       setBusy(false);
       if (loaded) void loadConnection(loaded.assistant.connectionId);
@@ -126,7 +133,7 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
     if (!loaded || !values) return;
     const body = patchBody(loaded.initial, values);
     if (Object.keys(body).length === 0) {
-      setMessage({ kind: 'ok', text: 'Nothing changed.' });
+      setNotice({ kind: 'ok', text: 'Nothing to save: the form has no changes.' });
       return;
     }
     void run(async () => {
@@ -136,132 +143,196 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
         api.PATCH('/assistants/{id}', { params: { path: { id }, header }, body }),
       );
       show(data, etag);
-      await loadVersions();
-      setMessage({ kind: 'ok', text: `Saved as version ${data.version}.` });
+      return { kind: 'ok', text: `Saved as version ${data.version}: ${fieldsInWords(edited)}.` };
     });
   };
 
   const remove = () =>
     void run(async () => {
+      const name = loaded?.assistant.name ?? 'the assistant';
       await answer(api.DELETE('/assistants/{id}', { params: { path: { id } } }));
+      setQuestion(null);
+      flash({ kind: 'ok', text: `Deleted “${name}” here and at the provider.` });
+      // The edits went with the assistant: nothing is left to lose.
+      setLeaveGuard(null);
       navigate('/assistants');
+      return null;
     });
 
-  const sync = () =>
-    void run(async () => {
+  const sync = async () => {
+    const before = loaded?.assistant.version;
+    const done = await run(async () => {
       const { data, etag } = await answer(api.POST('/assistants/{id}/sync', { params: { path: { id } } }));
       show(data, etag);
-      await loadVersions();
-      setMessage({ kind: 'ok', text: `Read from the provider: version ${data.version}.` });
+      return data.version === before
+        ? {
+            kind: 'ok',
+            text: `Already in sync: the provider has the same configuration as version ${data.version}.`,
+          }
+        : {
+            kind: 'ok',
+            text: `The provider had changes: they are now version ${data.version} (see the history).`,
+          };
     });
+    if (done) setQuestion(null);
+  };
+
+  const askSync = () => (dirty ? setQuestion('sync') : void sync());
 
   const restore = (n: number) =>
-    void run(async () => {
+    run(async () => {
       const { data, etag } = await answer(
         api.POST('/assistants/{id}/versions/{n}/restore', { params: { path: { id, n } } }),
       );
       show(data, etag);
-      await loadVersions();
-      setMessage({ kind: 'ok', text: `Restored version ${n} as version ${data.version}.` });
+      return data.version === loaded?.assistant.version
+        ? { kind: 'ok', text: `Version ${n} is the same as the current configuration: nothing changed.` }
+        : { kind: 'ok', text: `Restored version ${n}: it is now version ${data.version}.` };
+    });
+
+  /** After a 412: the fresh copy, with the user's edits kept on top of it (or dropped). */
+  const reload = (keepMine: boolean) =>
+    void run(async () => {
+      if (!loaded || !values) return null;
+      const [{ data, etag }, latest] = await Promise.all([
+        fetchAssistant(),
+        answer(api.GET('/assistants/{id}/versions', { params: { path: { id }, query: { limit: 1 } } })),
+      ]);
+      const who = latest.data.items[0]?.actorLabel;
+      const by = who ? ` by ${who}` : '';
+      setQuestion(null);
+      if (!keepMine) {
+        show(data, etag);
+        return { kind: 'ok', text: `Showing version ${data.version}${by}. Your changes were discarded.` };
+      }
+      const kept = reapplyEdits(loaded.initial, values, formFromAssistant(data));
+      show(data, etag, kept.values);
+      const overlap =
+        kept.overlapping.length > 0
+          ? ` They changed ${fieldsInWords(kept.overlapping)} too: yours is in the form, so check it.`
+          : '';
+      return {
+        kind: 'ok',
+        text: `Loaded version ${data.version}${by}, with your changes (${fieldsInWords(kept.edited)}) kept on top.${overlap} Save when ready.`,
+      };
     });
 
   if (!loaded || !values) {
-    return message ? <ErrorMessage text={message.text} /> : <p>Loading…</p>;
+    return loadError ? <ErrorMessage text={loadError} /> : <p role="status">Loading the assistant…</p>;
   }
   const a = loaded.assistant;
 
   return (
     <section>
       <div className="heading">
-        <h1>{a.name ?? '(unnamed)'}</h1>
-        <span className={`badge ${a.syncState}`}>
-          version {a.version} · {a.syncState}
-        </span>
+        <PageTitle title={a.name ?? 'Assistant'}>{a.name ?? '(unnamed)'}</PageTitle>
+        <div className="badges">
+          <span className={`badge ${a.syncState}`}>
+            version {a.version} · {a.syncState}
+          </span>
+          {dirty && <span className="badge unsaved">Unsaved changes</span>}
+        </div>
       </div>
       <AssistantConnection
         connection={connection.data}
         error={connection.error}
         isAdmin={roleAtLeast(role, 'admin')}
       />
+      {!canEdit && (
+        <p className="banner info">
+          You can read this assistant and copy from it, but not change it: you are {withArticle(role)} in this
+          organization. An admin can make you an editor.
+        </p>
+      )}
       <form noValidate onSubmit={save} className="card" aria-label="Assistant settings">
         <AssistantFields
           values={values}
           errors={errors}
           readOnly={!canEdit}
-          onChange={(f, v) => setValues({ ...values, [f]: v })}
+          onChange={change}
           menus={menus}
         />
-        {message && (
-          <p
-            role={message.kind === 'error' ? 'alert' : 'status'}
-            className={message.kind === 'error' ? 'error' : 'ok'}
-          >
-            {message.text}{' '}
-            {message.reload && (
-              <button type="button" onClick={() => void load()}>
-                Reload
-              </button>
-            )}
-          </p>
-        )}
+        <Notice notice={notice} focus />
         {canEdit && (
           <div className="actions">
             <button type="submit" className="primary" disabled={busy}>
-              {busy ? 'Saving…' : 'Save changes'}
+              {busy ? 'Working…' : 'Save changes'}
             </button>
-            <button type="button" onClick={sync} disabled={busy}>
+            <button type="button" onClick={askSync} disabled={busy}>
               Sync from provider
             </button>
-            {roleAtLeast(role, 'admin') &&
-              (confirmDelete ? (
-                <fieldset className="confirm">
-                  <legend>Delete “{a.name}” at the provider and here?</legend>
-                  <button type="button" className="danger" onClick={remove} disabled={busy}>
-                    Yes, delete
-                  </button>{' '}
-                  <button type="button" onClick={() => setConfirmDelete(false)}>
-                    Keep it
-                  </button>
-                </fieldset>
-              ) : (
-                <button type="button" className="danger" onClick={() => setConfirmDelete(true)}>
-                  Delete…
-                </button>
-              ))}
+            {roleAtLeast(role, 'admin') && (
+              <button type="button" className="danger" onClick={() => setQuestion('delete')} disabled={busy}>
+                Delete…
+              </button>
+            )}
+            <p className="unsaved-summary" aria-live="polite">
+              {dirty ? `Unsaved changes: ${fieldsInWords(edited)}` : 'No unsaved changes'}
+            </p>
           </div>
         )}
       </form>
-      <h2>History</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Version</th>
-            <th scope="col">When</th>
-            <th scope="col">Source</th>
-            <th scope="col">What changed</th>
-            {canEdit && <th scope="col">Restore</th>}
-          </tr>
-        </thead>
-        <tbody>
-          {versions.map((v) => (
-            <tr key={v.version}>
-              <td>{v.version}</td>
-              <td>{new Date(v.createdAt).toLocaleString()}</td>
-              <td>{v.source === 'provider' ? 'changed at the provider' : v.source}</td>
-              <td>{v.changedPaths.length > 0 ? v.changedPaths.join(', ') : '—'}</td>
-              {canEdit && (
-                <td>
-                  {v.version !== a.version && (
-                    <button type="button" onClick={() => restore(v.version)} disabled={busy}>
-                      Restore v{v.version}
-                    </button>
-                  )}
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <VersionHistory
+        assistant={a}
+        canRestore={canEdit}
+        unsavedFields={edited.map((f) => FIELD_LABELS[f])}
+        onRestore={restore}
+      />
+      {leaving.asking && (
+        <UnsavedChangesDialog fields={fieldsInWords(edited)} onLeave={leaving.leave} onStay={leaving.stay} />
+      )}
+      {question === 'sync' && (
+        <ConfirmDialog
+          title="Sync and discard your changes?"
+          confirmLabel="Discard changes and sync"
+          cancelLabel="Keep editing"
+          danger
+          busy={busy}
+          onConfirm={() => void sync()}
+          onCancel={() => setQuestion(null)}
+        >
+          <p>
+            Syncing replaces the form with the provider’s copy, so your unsaved changes to{' '}
+            {fieldsInWords(edited)} are lost. Save them first to keep them.
+          </p>
+        </ConfirmDialog>
+      )}
+      {question === 'delete' && (
+        <ConfirmDialog
+          title={`Delete “${a.name ?? 'this assistant'}”?`}
+          confirmLabel="Yes, delete"
+          cancelLabel="Keep it"
+          danger
+          busy={busy}
+          onConfirm={remove}
+          onCancel={() => setQuestion(null)}
+        >
+          <p>
+            It is deleted at the provider and here, with its history. Calls to it stop working. This cannot be
+            undone.
+          </p>
+        </ConfirmDialog>
+      )}
+      {question === 'conflict' && (
+        <ConfirmDialog
+          title="Someone else changed this assistant"
+          confirmLabel="Reload and keep my changes"
+          cancelLabel="Not now"
+          busy={busy}
+          extra={
+            <button type="button" onClick={() => reload(false)} disabled={busy}>
+              Reload and discard mine
+            </button>
+          }
+          onConfirm={() => reload(true)}
+          onCancel={() => setQuestion(null)}
+        >
+          <p>
+            It changed since you opened it, so your changes to {fieldsInWords(edited)} were not saved. Reload
+            the new version and keep your changes on top of it, then save again.
+          </p>
+        </ConfirmDialog>
+      )}
     </section>
   );
 }

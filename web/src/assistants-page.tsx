@@ -2,7 +2,28 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { type Assistant, answer, api, describeError, type Role, roleAtLeast } from './api.ts';
 import { connectionLabel } from './connection-words.tsx';
 import { ErrorMessage } from './error-message.tsx';
+import { useFlash } from './flash.ts';
+import { Notice } from './notice.tsx';
 import { useLoaded } from './use-loaded.ts';
+import { providerName } from './words.ts';
+
+/** "gpt-4o (OpenAI)": the chosen thing by name, and whose it is. */
+const namedBy = (value: string | null | undefined, provider: string | null | undefined) =>
+  value
+    ? provider
+      ? `${value} (${providerName(provider)})`
+      : value
+    : provider
+      ? providerName(provider)
+      : '—';
+
+import { PageTitle } from './page-title.tsx';
+
+const SYNC_WORDS: Record<Assistant['syncState'], string> = {
+  synced: 'In sync',
+  pending: 'Waiting for the provider',
+  missing: 'Gone at the provider',
+};
 
 export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
   const loadConnections = useCallback(
@@ -18,6 +39,7 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
   const [search, setSearch] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
+  const deleted = useFlash();
 
   const load = useCallback(async (q: string, connection: string, after: string | null) => {
     setLoading(true);
@@ -57,7 +79,7 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
   return (
     <section>
       <div className="heading">
-        <h1>Assistants</h1>
+        <PageTitle title="Assistants" />
         {roleAtLeast(role, 'editor') && (
           <a className="button primary" href="#/assistants/new">
             New assistant
@@ -86,7 +108,9 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
           </>
         )}
       </form>
+      <Notice notice={deleted} focus />
       <ErrorMessage text={error} />
+      {loading && items.length === 0 && <p role="status">Loading assistants…</p>}
       {!loading && items.length === 0 && !error && (
         <p>
           No assistants{search ? ` match “${search}”` : filtered ? '' : ' yet'}
@@ -94,7 +118,7 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
         </p>
       )}
       {items.length > 0 && (
-        <table>
+        <table className="stacked">
           <thead>
             <tr>
               <th scope="col">Name</th>
@@ -108,14 +132,14 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
           <tbody>
             {items.map((a) => (
               <tr key={a.id}>
-                <td>
+                <td data-label="Name">
                   <a href={`#/assistants/${a.id}`}>{a.name ?? '(unnamed)'}</a>
                 </td>
-                <td>{nameOf(a.connectionId)}</td>
-                <td>{[a.model?.provider, a.model?.model].filter(Boolean).join(' / ')}</td>
-                <td>{[a.voice?.provider, a.voice?.voiceId].filter(Boolean).join(' / ')}</td>
-                <td>{a.version}</td>
-                <td>{a.syncState}</td>
+                <td data-label="Connection">{nameOf(a.connectionId)}</td>
+                <td data-label="Model">{namedBy(a.model?.model, a.model?.provider)}</td>
+                <td data-label="Voice">{namedBy(a.voice?.voiceId, a.voice?.provider)}</td>
+                <td data-label="Version">{a.version}</td>
+                <td data-label="State">{SYNC_WORDS[a.syncState]}</td>
               </tr>
             ))}
           </tbody>

@@ -6,6 +6,7 @@ import { ConnectionCard } from './connection-card.tsx';
 import { byDefaultThenName } from './connection-words.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { Notice } from './notice.tsx';
+import { PageTitle } from './page-title.tsx';
 import { useLoaded } from './use-loaded.ts';
 
 export function ConnectionsPage({ orgId, role }: { orgId: string; role: Role }) {
@@ -40,7 +41,7 @@ export function ConnectionsPage({ orgId, role }: { orgId: string; role: Role }) 
 
   return (
     <section>
-      <h1>Connections</h1>
+      <PageTitle title="Connections" />
       <p>
         Each connection is this organization's own account at a voice platform. Assistants live on one
         connection; new ones go to the default unless someone picks another.

@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, answer, api, describeError } from './api.ts';
+import { EmailField } from './form-field.tsx';
 import { Notice, type NoticeText } from './notice.tsx';
 
 const focusWhenShown = (element: HTMLElement | null) => {
@@ -47,17 +48,7 @@ export function ForgotPassword({
     <form onSubmit={(e) => void submit(e)} className="card" aria-labelledby="forgot-heading">
       <h2 id="forgot-heading">Reset your password</h2>
       <p className="hint">Enter the email you sign in with, and we send it a link to set a new password.</p>
-      <label>
-        Email
-        <input
-          type="email"
-          autoComplete="username"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          ref={focusWhenShown}
-        />
-      </label>
+      <EmailField value={email} onChange={setEmail} inputRef={focusWhenShown} />
       <Notice notice={notice} />
       <div className="actions spread">
         <button type="submit" className="primary" disabled={busy}>

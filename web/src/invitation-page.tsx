@@ -10,8 +10,9 @@ import {
   sameEmail,
 } from './api.ts';
 import { expiryWords } from './dates.ts';
-import { FormField } from './form-field.tsx';
+import { FormField, NewPasswordFields } from './form-field.tsx';
 import { Notice, type NoticeText } from './notice.tsx';
+import { PageTitle } from './page-title.tsx';
 import { SignInForm } from './sign-in.tsx';
 import { capitalized, ROLE_WORDS, sentence, withArticle } from './words.ts';
 
@@ -77,7 +78,7 @@ export function InvitationPage({ token }: { token: string }) {
   return (
     <main className="page narrow invitation">
       <p className="product">Switchboard</p>
-      <h1>Join {org}</h1>
+      <PageTitle title={`Join ${org}`} />
       <p>
         {preview.inviter ? `${preview.inviter.name} invited you` : 'You are invited'} to join{' '}
         <strong>{org}</strong> on Switchboard as {withArticle(preview.role)}, who {ROLE_WORDS[preview.role]}.
@@ -311,25 +312,13 @@ function Accept({
             />
           )}
         </FormField>
-        <FormField
+        <NewPasswordFields
           id="account-password"
           label="Password"
-          hint="At least 8 characters."
+          value={password}
+          onChange={setPassword}
           error={fields.password}
-        >
-          {(input) => (
-            <input
-              {...input}
-              type="password"
-              autoComplete="new-password"
-              required
-              minLength={8}
-              maxLength={1024}
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          )}
-        </FormField>
+        />
         <Notice notice={notice} />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
@@ -362,7 +351,7 @@ function InvitationProblem({ error, retry }: { error: unknown; retry: () => void
   return (
     <main className="page narrow">
       <p className="product">Switchboard</p>
-      <h1>{title}</h1>
+      <PageTitle title={title} />
       <div role="alert">
         {lines.map((line) => (
           <p key={line}>{line}</p>

@@ -3,8 +3,9 @@ import { answer, api, type Member, ROLES, type Role, roleAtLeast } from './api.t
 import { ErrorMessage } from './error-message.tsx';
 import { InvitationsPanel } from './invitations-panel.tsx';
 import { Notice } from './notice.tsx';
+import { PageTitle } from './page-title.tsx';
 import { useLoaded } from './use-loaded.ts';
-import { withArticle } from './words.ts';
+import { capitalized, ROLE_WORDS, withArticle } from './words.ts';
 
 /** A ref that moves the keyboard to a control as it appears. */
 const focusWhenShown = (element: HTMLElement | null) => {
@@ -19,13 +20,18 @@ export function MembersPage({ orgId, role }: { orgId: string; role: Role }) {
   );
   const { data: members, error, loaded, perform, notice } = useLoaded(load, []);
   const [confirmRemove, setConfirmRemove] = useState<string | null>(null);
+  const [roleChange, setRoleChange] = useState<{ member: Member; role: Role } | null>(null);
   // A removal takes its row's controls away: then the outcome takes the keyboard, not for a role change.
   const [focusNotice, setFocusNotice] = useState(false);
   const grantable = ROLES.filter((r) => roleAtLeast(role, r));
 
-  const changeRole = (m: Member, next: Role) => {
+  /** Back to the member's role menu, where the change was asked for. */
+  const focusRoleOf = (m: Member) =>
+    requestAnimationFrame(() => document.getElementById(`role-${m.userId}`)?.focus());
+
+  const changeRole = async (m: Member, next: Role) => {
     setFocusNotice(false);
-    void perform(
+    await perform(
       () =>
         answer(
           api.PATCH('/orgs/{orgId}/members/{userId}', {
@@ -33,8 +39,15 @@ export function MembersPage({ orgId, role }: { orgId: string; role: Role }) {
             body: { role: next },
           }),
         ),
-      `${m.email} is now ${withArticle(next)}.`,
+      `${m.email} is now ${withArticle(next)}: ${ROLE_WORDS[next]}.`,
     );
+    setRoleChange(null);
+    focusRoleOf(m);
+  };
+
+  const keepRole = (m: Member) => {
+    setRoleChange(null);
+    focusRoleOf(m);
   };
 
   const remove = async (m: Member) => {
@@ -56,10 +69,10 @@ export function MembersPage({ orgId, role }: { orgId: string; role: Role }) {
 
   return (
     <section>
-      <h1>Members</h1>
+      <PageTitle title="Members" />
       <ErrorMessage text={error} />
       <Notice notice={notice} focus={focusNotice} />
-      {!loaded && !error && <p>Loading members…</p>}
+      {!loaded && !error && <p role="status">Loading members…</p>}
       {loaded && (
         <table className="stacked">
           <thead>
@@ -77,9 +90,10 @@ export function MembersPage({ orgId, role }: { orgId: string; role: Role }) {
                 <td data-label="Email">{m.email}</td>
                 <td data-label="Role">
                   <select
+                    id={`role-${m.userId}`}
                     aria-label={`Role of ${m.email}`}
-                    value={m.role}
-                    onChange={(e) => changeRole(m, e.target.value as Role)}
+                    value={roleChange?.member.userId === m.userId ? roleChange.role : m.role}
+                    onChange={(e) => setRoleChange({ member: m, role: e.target.value as Role })}
                   >
                     {ROLES.map((r) => (
                       <option key={r} value={r} disabled={!grantable.includes(r)}>
@@ -87,6 +101,29 @@ export function MembersPage({ orgId, role }: { orgId: string; role: Role }) {
                       </option>
                     ))}
                   </select>
+                  {roleChange?.member.userId === m.userId && roleChange.role !== m.role && (
+                    <fieldset
+                      className="confirm"
+                      onKeyDown={(e) => {
+                        if (e.key === 'Escape') keepRole(m);
+                      }}
+                    >
+                      <legend>
+                        Make {m.email} {withArticle(roleChange.role)}?{' '}
+                        {capitalized(withArticle(roleChange.role))} {ROLE_WORDS[roleChange.role]}.
+                      </legend>
+                      <button
+                        type="button"
+                        className="primary"
+                        onClick={() => void changeRole(m, roleChange.role)}
+                      >
+                        Change role
+                      </button>{' '}
+                      <button type="button" onClick={() => keepRole(m)}>
+                        Keep {withArticle(m.role)}
+                      </button>
+                    </fieldset>
+                  )}
                 </td>
                 <td>
                   {confirmRemove === m.userId ? (

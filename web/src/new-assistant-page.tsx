@@ -1,17 +1,15 @@
 import { type FormEvent, useCallback, useState } from 'react';
 import { ApiError, answer, api, describeError } from './api.ts';
 import { AssistantFields } from './assistant-fields.tsx';
-import {
-  createBody,
-  EMPTY_FORM,
-  type FieldName,
-  type FormValues,
-  problemsByField,
-} from './assistant-form.ts';
+import { createBody, EMPTY_FORM, fieldsInWords, problemsByField } from './assistant-form.ts';
 import { ConnectionSelect } from './connection-select.tsx';
 import { byDefaultThenName, defaultConnection } from './connection-words.tsx';
 import { ErrorMessage } from './error-message.tsx';
+import { PageTitle } from './page-title.tsx';
 import { useProviderChoices } from './provider-choices.ts';
+import { discardAndLeave, useLeaveQuestion } from './unsaved-changes.ts';
+import { UnsavedChangesDialog } from './unsaved-changes-dialog.tsx';
+import { useAssistantForm } from './use-assistant-form.ts';
 import { useLoaded } from './use-loaded.ts';
 import { navigate } from './use-route.ts';
 
@@ -25,8 +23,9 @@ export function NewAssistantPage({ orgId }: { orgId: string }) {
   );
   const connections = useLoaded(loadConnections, []);
   const [chosen, setChosen] = useState<string | null>(null);
-  const [values, setValues] = useState<FormValues>(EMPTY_FORM);
-  const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
+  const form = useAssistantForm(EMPTY_FORM);
+  const values = form.values ?? EMPTY_FORM;
+  const leaving = useLeaveQuestion(form.edited.length > 0);
   const [connectionError, setConnectionError] = useState<string | undefined>();
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -37,7 +36,7 @@ export function NewAssistantPage({ orgId }: { orgId: string }) {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
-    setErrors({});
+    form.setErrors({});
     setConnectionError(undefined);
     setMessage(null);
     try {
@@ -50,12 +49,13 @@ export function NewAssistantPage({ orgId }: { orgId: string }) {
           },
         }),
       );
-      navigate(`/assistants/${data.id}`);
+      // Saved: nothing is left to lose on the way to its page.
+      discardAndLeave(() => navigate(`/assistants/${data.id}`));
     } catch (e) {
       if (e instanceof ApiError && e.status === 400) {
         const onConnection = e.details.filter((d) => d.field === 'connectionId');
         const { fields, other } = problemsByField(e.details.filter((d) => d.field !== 'connectionId'));
-        setErrors(fields);
+        form.setErrors(fields);
         setConnectionError(onConnection.map((d) => d.message).join('; ') || undefined);
         setMessage(
           other.length > 0
@@ -74,7 +74,7 @@ export function NewAssistantPage({ orgId }: { orgId: string }) {
 
   return (
     <section>
-      <h1>New assistant</h1>
+      <PageTitle title="New assistant" />
       <form noValidate onSubmit={(e) => void submit(e)} className="card">
         <fieldset>
           <legend>Where it runs</legend>
@@ -89,9 +89,9 @@ export function NewAssistantPage({ orgId }: { orgId: string }) {
         </fieldset>
         <AssistantFields
           values={values}
-          errors={errors}
+          errors={form.errors}
           readOnly={false}
-          onChange={(f, v) => setValues({ ...values, [f]: v })}
+          onChange={form.change}
           menus={menus}
         />
         <ErrorMessage text={message} />
@@ -104,6 +104,13 @@ export function NewAssistantPage({ orgId }: { orgId: string }) {
           </a>
         </div>
       </form>
+      {leaving.asking && (
+        <UnsavedChangesDialog
+          fields={fieldsInWords(form.edited)}
+          onLeave={leaving.leave}
+          onStay={leaving.stay}
+        />
+      )}
     </section>
   );
 }

@@ -1,8 +1,10 @@
-import { type FormEvent, useRef, useState } from 'react';
-import { ApiError, answer, api, describeError, fieldProblemsOf } from './api.ts';
-import { FormField } from './form-field.tsx';
-import { Notice, type NoticeText } from './notice.tsx';
+import { type FormEvent, useState } from 'react';
+import { ApiError, answer, api } from './api.ts';
+import { NewPasswordFields, useNewPassword } from './form-field.tsx';
+import { Notice } from './notice.tsx';
+import { PageTitle, useDocumentTitle } from './page-title.tsx';
 import { SignInForm } from './sign-in.tsx';
+import { useSubmission } from './use-submission.ts';
 import { sentence } from './words.ts';
 
 const focusWhenShown = (element: HTMLElement | null) => {
@@ -20,48 +22,39 @@ function linkProblem(error: unknown): string | null {
 
 /** `/reset-password/<token>`: a new password, typed twice, for the account the link was made for. */
 export function ResetPasswordPage({ token }: { token: string }) {
-  const [password, setPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [notice, setNotice] = useState<NoticeText | null>(null);
-  const [busy, setBusy] = useState(false);
+  const newPassword = useNewPassword();
+  const { busy, notice, fields, submit } = useSubmission();
   const [done, setDone] = useState(false);
   const [deadLink, setDeadLink] = useState<string | null>(null);
-  const confirmInput = useRef<HTMLInputElement>(null);
 
-  const submit = async (event: FormEvent) => {
+  const reset = (event: FormEvent) => {
     event.preventDefault();
-    setNotice(null);
-    if (password !== confirm) {
-      setFields({ confirm: 'The two passwords are not the same. Type the new password again.' });
-      confirmInput.current?.focus();
-      return;
-    }
-    setFields({});
-    setBusy(true);
-    try {
-      await answer(
-        api.POST('/auth/password-reset/{token}', { params: { path: { token } }, body: { password } }),
-      );
-      // The link is spent: keep it out of the address bar and the history.
-      window.history.replaceState(null, '', '/');
-      setDone(true);
-    } catch (e) {
-      const dead = linkProblem(e);
-      if (dead) setDeadLink(dead);
-      else {
-        setNotice({ kind: 'error', text: describeError(e) });
-        setFields(fieldProblemsOf(e));
-      }
-    } finally {
-      setBusy(false);
-    }
+    if (!newPassword.matches()) return;
+    void submit(
+      async () => {
+        await answer(
+          api.POST('/auth/password-reset/{token}', {
+            params: { path: { token } },
+            body: { password: newPassword.password },
+          }),
+        );
+        // The link is spent: keep it out of the address bar and the history.
+        window.history.replaceState(null, '', '/');
+        setDone(true);
+        return null;
+      },
+      (error) => {
+        const dead = linkProblem(error);
+        if (dead) setDeadLink(dead);
+        return dead !== null;
+      },
+    );
   };
 
   if (done)
     return (
       <main className="page narrow">
-        <h1>Password changed</h1>
+        <PasswordChangedHeading />
         <p role="status" className="ok" tabIndex={-1} ref={focusWhenShown}>
           Your password is changed. Sign in with it now.
         </p>
@@ -72,7 +65,7 @@ export function ResetPasswordPage({ token }: { token: string }) {
   if (deadLink)
     return (
       <main className="page narrow">
-        <h1>This reset link cannot be used</h1>
+        <PageTitle title="This reset link cannot be used" />
         <p role="alert" className="error">
           {deadLink}
         </p>
@@ -88,40 +81,16 @@ export function ResetPasswordPage({ token }: { token: string }) {
 
   return (
     <main className="page narrow">
-      <h1>Set a new password</h1>
-      <form className="card" onSubmit={(e) => void submit(e)}>
-        <FormField
+      <PageTitle title="Set a new password" />
+      <form className="card" onSubmit={reset}>
+        <NewPasswordFields
           id="new-password"
           label="New password"
-          hint="At least 8 characters."
-          error={fields.password ?? fields.newPassword}
-        >
-          {(input) => (
-            <input
-              {...input}
-              type="password"
-              autoComplete="new-password"
-              required
-              minLength={8}
-              maxLength={1024}
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          )}
-        </FormField>
-        <FormField id="confirm-password" label="Confirm new password" error={fields.confirm}>
-          {(input) => (
-            <input
-              {...input}
-              ref={confirmInput}
-              type="password"
-              autoComplete="new-password"
-              required
-              value={confirm}
-              onChange={(e) => setConfirm(e.target.value)}
-            />
-          )}
-        </FormField>
+          value={newPassword.password}
+          onChange={newPassword.setPassword}
+          error={fields.password}
+          confirmation={newPassword.confirmation}
+        />
         <Notice notice={notice} />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
@@ -131,4 +100,10 @@ export function ResetPasswordPage({ token }: { token: string }) {
       </form>
     </main>
   );
+}
+
+/** The heading after a reset; the keyboard goes to the message under it, not here. */
+function PasswordChangedHeading() {
+  useDocumentTitle('Password changed');
+  return <h1>Password changed</h1>;
 }

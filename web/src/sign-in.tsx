@@ -2,6 +2,8 @@ import { type FormEvent, useState } from 'react';
 import { answer, api, describeError, type Me } from './api.ts';
 import { ErrorMessage } from './error-message.tsx';
 import { ForgotPassword } from './forgot-password.tsx';
+import { EmailField } from './form-field.tsx';
+import { PageTitle } from './page-title.tsx';
 
 /** Moves the keyboard to a control as it appears (stable, so later renders leave focus alone). */
 const focusWhenShown = (element: HTMLElement | null) => {
@@ -11,7 +13,7 @@ const focusWhenShown = (element: HTMLElement | null) => {
 export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   return (
     <main className="page narrow">
-      <h1>Sign in to Switchboard</h1>
+      <PageTitle title="Sign in">Sign in to Switchboard</PageTitle>
       <SignInForm onSignedIn={onSignedIn} />
     </main>
   );
@@ -60,16 +62,7 @@ export function SignInForm({
 
   return (
     <form onSubmit={(e) => void submit(e)} className="card">
-      <label>
-        Email
-        <input
-          type="email"
-          autoComplete="username"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-        />
-      </label>
+      <EmailField value={email} onChange={setEmail} />
       <label>
         Password
         <input

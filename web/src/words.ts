@@ -16,3 +16,36 @@ export const capitalized = (text: string) => text.charAt(0).toUpperCase() + text
 
 /** A message as a sentence: the server's messages end without a full stop. */
 export const sentence = (text: string) => (/[.!?…]$/.test(text.trim()) ? text : `${text.trim()}.`);
+
+/** The companies behind provider ids, as they write their names; unknown ids as they are. */
+const PROVIDER_NAMES: Readonly<Record<string, string>> = {
+  openai: 'OpenAI',
+  anthropic: 'Anthropic',
+  google: 'Google',
+  groq: 'Groq',
+  'azure-openai': 'Azure OpenAI',
+  '11labs': 'ElevenLabs',
+  azure: 'Azure',
+  cartesia: 'Cartesia',
+  deepgram: 'Deepgram',
+  playht: 'PlayHT',
+  'rime-ai': 'Rime',
+  lmnt: 'LMNT',
+  neets: 'Neets',
+  vapi: 'Vapi',
+  assemblyai: 'AssemblyAI',
+  gladia: 'Gladia',
+  speechmatics: 'Speechmatics',
+  talkscriber: 'Talkscriber',
+  hume: 'Hume',
+  inworld: 'Inworld',
+  minimax: 'MiniMax',
+  'smallest-ai': 'Smallest AI',
+  tavus: 'Tavus',
+  'custom-voice': 'Custom voice',
+  'custom-llm': 'Custom LLM',
+  'custom-transcriber': 'Custom transcriber',
+};
+
+/** "ElevenLabs" for `11labs`: a provider id as people know the company. */
+export const providerName = (id: string) => PROVIDER_NAMES[id] ?? id;

@@ -4023,6 +4023,46 @@ export interface paths {
           targetId?: string;
           /** @description Only events by this user or API key. */
           actorId?: string;
+          /** @description Only events whose actor's email or key name contains this text (any case). */
+          actor?: string;
+          /** @description Only events whose target's name or email contains this text (any case). */
+          target?: string;
+          /** @description Only events of this action. */
+          action?:
+            | 'auth.login'
+            | 'auth.login_failed'
+            | 'auth.logout'
+            | 'auth.password_changed'
+            | 'auth.password_reset'
+            | 'org.created'
+            | 'member.added'
+            | 'member.role_changed'
+            | 'member.removed'
+            | 'api_key.created'
+            | 'api_key.revoked'
+            | 'assistant.created'
+            | 'assistant.updated'
+            | 'assistant.deleted'
+            | 'assistant.restored'
+            | 'assistant.synced'
+            | 'assistant.imported'
+            | 'assistant.create_abandoned'
+            | 'connection.created'
+            | 'connection.updated'
+            | 'connection.key_rotated'
+            | 'connection.deleted'
+            | 'connection.checked'
+            | 'connection.made_default'
+            | 'invitation.created'
+            | 'invitation.revoked'
+            | 'invitation.accepted'
+            | 'job.started'
+            | 'job.cancelled'
+            | 'job.finished';
+          /** @description Only events at or after this moment. */
+          since?: string;
+          /** @description Only events before this moment. */
+          until?: string;
         };
         header?: never;
         path: {
@@ -4095,6 +4135,8 @@ export interface paths {
                     | 'invitation'
                     | 'job';
                   id: string | null;
+                  /** @description The target's name now (an assistant's or connection's name, a user's or invitation's email, a key's name); null when it has none or is gone. */
+                  label: string | null;
                 };
                 requestId: string | null;
                 /** @description What changed (roles, changed paths, versions), or `error` with the reason it failed. */
@@ -5442,7 +5484,7 @@ export interface paths {
                  * @description The API key that made it, when one did.
                  */
                 actorApiKeyId: string | null;
-                /** @description Who made it: the user's email or the API key's name; null for changes found at the provider. */
+                /** @description Who made it, in words: the user's email or the API key's name; null for a change found at the provider, or when the user or key is gone. */
                 actorLabel: string | null;
                 /** Format: date-time */
                 createdAt: string;
@@ -5597,7 +5639,7 @@ export interface paths {
                * @description The API key that made it, when one did.
                */
               actorApiKeyId: string | null;
-              /** @description Who made it: the user's email or the API key's name; null for changes found at the provider. */
+              /** @description Who made it, in words: the user's email or the API key's name; null for a change found at the provider, or when the user or key is gone. */
               actorLabel: string | null;
               /** Format: date-time */
               createdAt: string;
