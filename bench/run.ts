@@ -41,6 +41,12 @@ const ONLY = chosen('BENCH_ONLY', GROUPS);
 const DATABASES = chosen('BENCH_DB', ['pglite', 'postgres'] as const);
 /** The checkout whose built server (`dist/server.js`) is measured; this one by default. */
 const SERVER_DIR = resolve(process.env.BENCH_SERVER_DIR ?? '.');
+/**
+ * Two or more checkouts whose built servers' PATCH rows run in turn, ABBA, for BENCH_ROUNDS rounds
+ * on PGlite, all servers up at once: a change's effect against this machine's drifting noise.
+ */
+const COMPARE = process.env.BENCH_COMPARE?.split(',').map((dir) => resolve(dir.trim()));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 /** Extra Node flags for the measured server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
 const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 const IMPORT_COUNT = Number(process.env.BENCH_IMPORT_COUNT ?? 5000);
@@ -221,7 +227,7 @@ interface Switchboard {
   cookie: string;
 }
 
-async function startSwitchboard(env: Record<string, string>): Promise<Switchboard> {
+async function startSwitchboard(env: Record<string, string>, dir = SERVER_DIR): Promise<Switchboard> {
   const port = await freePort();
   const started = performance.now();
   // As `npm start` runs it: the bundle, with the same Node flags.
@@ -240,7 +246,7 @@ async function startSwitchboard(env: Record<string, string>): Promise<Switchboar
       LOGIN_RATE_LIMIT_PER_ADDRESS: '100000',
       ...env,
     },
-    SERVER_DIR,
+    dir,
   );
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<never>((_, reject) =>
@@ -330,14 +336,13 @@ async function runToEnd(s: Switchboard, path: string, body: unknown): Promise<Ou
   }
 }
 
-/** The rows on one database; returns them, the list page's size and the server's memory after the load. */
-async function measureSwitchboard(label: string, s: Switchboard, emulator: Emulator) {
-  const headers = headersOf(s);
+/** One assistant per connection, so that each concurrent PATCH has an assistant of its own. */
+async function createBenchAssistants(s: Switchboard): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < SETTINGS.connections; i++) {
     const created = await json(`${s.url}/assistants`, {
       method: 'POST',
-      headers,
+      headers: headersOf(s),
       body: JSON.stringify({
         name: `Bench ${i}`,
         model: {
@@ -351,6 +356,42 @@ async function measureSwitchboard(label: string, s: Switchboard, emulator: Emula
     });
     ids.push(created.id);
   }
+  return ids;
+}
+
+/**
+ * 50 concurrent PATCHes on distinct assistants, as the target is stated: each worker of the
+ * closed loop has an assistant of its own, and changes a different field each round.
+ */
+async function patchRow(name: string, s: Switchboard, ids: string[]): Promise<Row> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: SETTINGS.connections });
+  const headers = headersOf(s);
+  try {
+    return await closedLoopRow(
+      name,
+      SETTINGS,
+      async (worker, n) => {
+        const field = n % 2 === 0 ? { temperature: (n % 200) / 100 } : { maxTokens: 50 + (n % 1000) };
+        const status = await send(
+          agent,
+          `${s.url}/assistants/${ids[worker % ids.length]}`,
+          'PATCH',
+          headers,
+          JSON.stringify({ model: field }),
+        );
+        return status === 200;
+      },
+      s.pid,
+    );
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** The rows on one database; returns them, the list page's size and the server's memory after the load. */
+async function measureSwitchboard(label: string, s: Switchboard, emulator: Emulator) {
+  const headers = headersOf(s);
+  const ids = await createBenchAssistants(s);
   const rows: Row[] = [];
   if (has('get')) {
     rows.push(
@@ -376,31 +417,12 @@ async function measureSwitchboard(label: string, s: Switchboard, emulator: Emula
     );
   }
   if (has('patch')) {
-    const agent = new http.Agent({ keepAlive: true, maxSockets: SETTINGS.connections });
     for (const latency of LATENCIES) {
       await emulator.latency(latency);
-      // 50 concurrent requests on distinct assistants, as the target is stated: each worker of the
-      // closed loop has an assistant of its own, and changes a different field each round.
       rows.push(
-        await closedLoopRow(
-          `switchboard PATCH /assistants/{id}, provider +${latency} ms (${label})`,
-          SETTINGS,
-          async (worker, n) => {
-            const field = n % 2 === 0 ? { temperature: (n % 200) / 100 } : { maxTokens: 50 + (n % 1000) };
-            const status = await send(
-              agent,
-              `${s.url}/assistants/${ids[worker % ids.length]}`,
-              'PATCH',
-              headers,
-              JSON.stringify({ model: field }),
-            );
-            return status === 200;
-          },
-          s.pid,
-        ),
+        await patchRow(`switchboard PATCH /assistants/{id}, provider +${latency} ms (${label})`, s, ids),
       );
     }
-    agent.destroy();
     await emulator.latency(0);
   }
   return { rows, listPageKiB, memoryMiB: rssMiB(s.pid).rss };
@@ -894,8 +916,92 @@ function printTable(results: {
   console.log(`\nwritten to ${process.env.BENCH_RESULTS ?? 'bench/results.json'}`);
 }
 
+/**
+ * BENCH_COMPARE: the PATCH rows of each checkout in turn, the order reversed every round (ABBA),
+ * so a load that drifts over the run falls on both alike; prints each side's median and range.
+ */
+async function compare(dirs: string[]) {
+  console.error(
+    `bench compare: ${dirs.join(' vs ')}; ${ROUNDS} rounds of PATCH at ${SETTINGS.connections} connections, ${SETTINGS.durationS} s per row after ${SETTINGS.warmupS} s of warm-up, PGlite`,
+  );
+  const emulator = await Emulator.start();
+  const sides: Array<{ dir: string; s: Switchboard; ids: string[]; dataDir: string }> = [];
+  try {
+    for (const dir of dirs) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
+      const env = { DATA_DIR: dataDir, VAPI_BASE_URL: emulator.url };
+      await stopSwitchboard(await startSwitchboard(env, dir));
+      const s = await startSwitchboard(env, dir);
+      sides.push({ dir, s, dataDir, ids: await createBenchAssistants(s) });
+    }
+    const runs: Array<{ dir: string; latency: number; round: number; row: Row }> = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const latency of LATENCIES) {
+        await emulator.latency(latency);
+        for (const side of round % 2 === 1 ? sides : [...sides].reverse()) {
+          const name = `PATCH, provider +${latency} ms (${side.dir}, round ${round})`;
+          runs.push({ dir: side.dir, latency, round, row: await patchRow(name, side.s, side.ids) });
+        }
+      }
+    }
+    const median = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const mid = Math.floor(sorted.length / 2);
+      return sorted.length % 2
+        ? (sorted[mid] as number)
+        : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+    };
+    const summary = [];
+    console.log(`\n${ROUNDS} rounds each: median (least–most)`);
+    for (const latency of LATENCIES) {
+      for (const { dir } of sides) {
+        const rows = runs.filter((r) => r.dir === dir && r.latency === latency).map((r) => r.row);
+        const figure = (pick: (row: Row) => number) => {
+          const values = rows.map(pick);
+          return {
+            median: Math.round(median(values) * 1000) / 1000,
+            least: Math.min(...values),
+            most: Math.max(...values),
+          };
+        };
+        const line = {
+          dir,
+          latency,
+          cpuMsPerPatch: figure((row) => row.cpu?.ms ?? Number.NaN),
+          mainThreadMs: figure((row) => row.cpu?.mainMs ?? Number.NaN),
+          otherThreadsMs: figure((row) => row.cpu?.otherThreadsMs ?? Number.NaN),
+          requestsPerSecond: figure((row) => row.requestsPerSecond),
+          p50Ms: figure((row) => row.p50Ms),
+          p99Ms: figure((row) => row.p99Ms),
+        };
+        summary.push(line);
+        const show = (f: { median: number; least: number; most: number }) =>
+          `${f.median} (${f.least}–${f.most})`;
+        console.log(
+          `  +${latency} ms  ${dir}\n    server CPU per PATCH ${show(line.cpuMsPerPatch)} ms [main ${show(line.mainThreadMs)}, others ${show(line.otherThreadsMs)}]; ${show(line.requestsPerSecond)} req/s; p50 ${show(line.p50Ms)} ms; p99 ${show(line.p99Ms)} ms`,
+        );
+      }
+    }
+    const results = {
+      date: new Date().toISOString(),
+      node: process.version,
+      ...SETTINGS,
+      rounds: ROUNDS,
+      summary,
+      runs,
+    };
+    writeFileSync(process.env.BENCH_RESULTS ?? 'bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
+  } finally {
+    for (const side of sides) {
+      await stopSwitchboard(side.s);
+      rmSync(side.dataDir, { recursive: true, force: true });
+    }
+    emulator.stop();
+  }
+}
+
 try {
-  await main();
+  await (COMPARE ? compare(COMPARE) : main());
   process.exit(0);
 } catch (error) {
   console.error(error);
