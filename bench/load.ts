@@ -94,7 +94,7 @@ export function rssMiB(pid: number | undefined): { rss: number; peak: number } {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+export const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 function log(row: Row) {
   const cpu = row.cpu ? `, server CPU ${row.cpu.ms} ms/request` : '';

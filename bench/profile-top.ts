@@ -1,5 +1,5 @@
 // The functions with the most self time in a V8 CPU profile (`node --cpu-prof`), optionally only
-// while one bench row ran:
+// while one bench row ran (`--row import` for the import):
 //   tsx bench/profile-top.ts <file.cpuprofile> [--row "<row name>"] [--results bench/results.json] [--top 25]
 // The bench stamps each row's window on the monotonic clock that V8 stamps its samples with.
 import { readFileSync } from 'node:fs';
@@ -34,7 +34,10 @@ const profile: Profile = JSON.parse(readFileSync(file, 'utf8'));
 let window: [number, number] = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
 if (values.row) {
   const results = JSON.parse(readFileSync(values.results as string, 'utf8'));
-  const row = results.rows.find((r: { name: string }) => r.name === values.row);
+  const row =
+    values.row === 'import'
+      ? results.import
+      : results.rows.find((r: { name: string }) => r.name === values.row);
   if (!row?.windowUs) throw new Error(`no row named "${values.row}" with a window in ${values.results}`);
   window = row.windowUs;
 }

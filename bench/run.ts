@@ -18,6 +18,7 @@ import {
   closedLoopRow,
   cpuOf,
   type LoadSettings,
+  monotonicUs,
   type Row,
   rssMiB,
   send,
@@ -474,6 +475,8 @@ interface ImportFigures {
   memoryAfterMiB: number;
   peakMemoryMiB: number;
   jobState?: string;
+  /** When the import ran, on the monotonic clock of `--cpu-prof` samples (see profile-top.ts). */
+  windowUs: [number, number];
 }
 
 /**
@@ -493,7 +496,9 @@ async function measureImport(): Promise<ImportFigures> {
       const connectionId = await defaultConnectionId(s);
       const memoryBefore = rssMiB(s.pid);
       const cpuBefore = cpuOf(s.pid);
+      const startUs = monotonicUs();
       const outcome = await runToEnd(s, '/assistants/import', { connectionId, all: true });
+      const endUs = monotonicUs();
       if (!outcome) throw new Error('POST /assistants/import answered 404');
       const cpuAfter = cpuOf(s.pid);
       const memoryAfter = rssMiB(s.pid);
@@ -510,6 +515,7 @@ async function measureImport(): Promise<ImportFigures> {
         memoryBeforeMiB: memoryBefore.rss,
         memoryAfterMiB: memoryAfter.rss,
         peakMemoryMiB: memoryAfter.peak,
+        windowUs: [startUs, endUs],
         ...(outcome.kind === 'job' ? { jobState: outcome.timedOut ? 'timed out' : outcome.job.state } : {}),
       };
       console.error(
