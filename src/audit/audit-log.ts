@@ -2,7 +2,18 @@
 // A successful change writes its event in the same transaction as the change (`writeAudit`), so
 // one is never stored without the other; a failed attempt changes nothing and is written alone.
 
-import { and, desc, eq, getTableColumns, gte, lt, type SQL, type Subquery, sql, type WithSubquery } from 'drizzle-orm';
+import {
+  and,
+  desc,
+  eq,
+  getTableColumns,
+  gte,
+  lt,
+  type SQL,
+  type Subquery,
+  sql,
+  type WithSubquery,
+} from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Caller } from '../auth/actor.ts';
 import type { Database } from '../db/database.ts';

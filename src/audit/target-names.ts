@@ -15,7 +15,8 @@ const NAME_BY_TYPE: Record<string, (id: SQL) => SQL> = {
   user: (id) => sql`(select email from users where id = ${id})`,
   invitation: (id) => sql`(select email from invitations where id = ${id})`,
   organization: (id) => sql`(select name from organizations where id = ${id})`,
-  job: (id) => sql`(select case kind when 'bulk' then 'bulk change' else 'import' end from jobs where id = ${id})`,
+  job: (id) =>
+    sql`(select case kind when 'bulk' then 'bulk change' else 'import' end from jobs where id = ${id})`,
 };
 
 /** The event's target's name, or null when it has none or is gone (a column for a select). */
