@@ -65,7 +65,7 @@ function variantOf(catalog: Readonly<Record<string, ProviderVariant>>, id: strin
 const alphabetical = (a: string, b: string) => a.localeCompare(b, 'en');
 
 /** The choices for a connection that follows Vapi's rules: its catalog, within the request schemas. */
-function vapiChoices(): Omit<ProviderChoices, 'provider' | 'unheldFields'> {
+function vapiChoices(): Omit<ProviderChoices, 'provider' | 'unheldFields' | 'derivedFields'> {
   const request = AssistantCreate.properties;
   const model = request.model.properties;
   const voice = request.voice.properties;
@@ -113,10 +113,10 @@ export const providerRoutes: FastifyPluginAsyncTypebox<{ guards: Guards }> = asy
   const vapi = vapiChoices();
   const { heldFields: _held, ...retell } = retellChoices();
   const byKind = {
-    vapi: { ...vapi, unheldFields: [] },
-    sandbox: { ...vapi, unheldFields: [] },
+    vapi: { ...vapi, derivedFields: [], unheldFields: [] },
+    sandbox: { ...vapi, derivedFields: [], unheldFields: [] },
     // Retell's fields share the request schema's lengths.
-    retell: { ...retell, limits: vapi.limits },
+    retell: { ...retell, limits: vapi.limits, derivedFields: ['model.provider', 'voice.provider'] },
   };
   const catalog = { items: CONFIGURABLE_KINDS.map((provider) => ({ provider, ...byKind[provider] })) };
 

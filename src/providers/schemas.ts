@@ -112,6 +112,10 @@ export const ProviderChoices = Type.Object(
     voiceProviders: Type.Array(VoiceProviderChoice, { description: 'Alphabetical.' }),
     transcriberProviders: Type.Array(TranscriberProviderChoice, { description: 'Alphabetical.' }),
     limits: FieldLimits,
+    derivedFields: Type.Array(Type.String(), {
+      description:
+        'Fields this kind of connection works out from others (Retell: `model.provider` from the model, `voice.provider` from the voice id): the form shows them without a menu and need not send them.',
+    }),
     unheldFields: Type.Array(Type.String(), {
       description:
         'Fields this kind of connection has no place for (dotted, e.g. `model.maxTokens`): the form hides them and the API refuses them with a 400.',

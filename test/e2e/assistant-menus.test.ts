@@ -2,6 +2,7 @@
 // where the provider has a closed list, and what is chosen there is what the API stores.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RetellEmulator } from '../../src/providers/retell/emulator/emulator.ts';
 import type { TestApp } from '../helpers/test-app.ts';
 import { type Dashboard, freshPage, openDashboard, signIn } from './browser.ts';
 
@@ -20,7 +21,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await dashboard?.close();
+  await retell?.close();
 });
+
+let retell: RetellEmulator | undefined;
 
 /** The model menu's group labels, and the options of one group. */
 const modelGroups = () =>
@@ -70,5 +74,38 @@ describe('the assistant form’s menus', () => {
     // The assistant's page shows the same menus; the catalog was asked for once per page load.
     await expect(page.locator('#f-model').inputValue()).resolves.toBe('claude-sonnet-4-6');
     expect(asked).toEqual(['GET']);
+  });
+
+  it('on a Retell connection offers Retell’s models and fields only, and the providers follow from them', async () => {
+    retell = new RetellEmulator('retell-form-key');
+    const res = await t.request(t.owner.cookie, 'POST', `/orgs/${t.orgId}/connections`, {
+      provider: 'retell',
+      name: 'Retell account',
+      apiKey: 'retell-form-key',
+      baseUrl: await retell.listen(),
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    await page.goto(`${url}/#/assistants/new`);
+    await page.locator('#f-connection').selectOption(res.json().id);
+    await page.getByLabel('Temperature (0–1)').waitFor();
+    // Retell has no place for a token limit or a transcriber, and names the providers itself.
+    await expect(page.locator('#f-maxTokens').count()).resolves.toBe(0);
+    await expect(page.getByRole('group', { name: 'Transcriber' }).count()).resolves.toBe(0);
+    await expect(page.locator('#f-modelProvider').evaluate((e) => e.tagName)).resolves.toBe('INPUT');
+    expect(await modelGroups()).toEqual(expect.arrayContaining([expect.stringMatching(/^Google/)]));
+
+    await page.getByLabel('Name').fill('Retell from the form');
+    await page.locator('#f-model').selectOption('gpt-4.1');
+    await page.getByLabel('Voice ID').fill('11labs-Adrian');
+    await page.getByRole('button', { name: 'Create assistant' }).click();
+    await page.getByRole('heading', { name: 'Retell from the form' }).waitFor();
+    const id = page.url().split('/').pop() as string;
+    const stored = (await t.request(t.owner.cookie, 'GET', `/assistants/${id}`)).json();
+    expect(stored).toMatchObject({
+      provider: 'retell',
+      model: { provider: 'openai', model: 'gpt-4.1' },
+      voice: { provider: '11labs', voiceId: '11labs-Adrian' },
+    });
+    await expect(page.locator('#f-modelProvider').inputValue()).resolves.toBe('OpenAI');
   });
 });

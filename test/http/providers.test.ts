@@ -145,6 +145,7 @@ describe('GET /providers', () => {
     expect(retell?.voiceProviders.map((p) => p.voiceIdPrefix)).toContain('11labs-');
     expect(retell?.transcriberProviders).toEqual([]);
     expect(retell?.unheldFields).toEqual(['model.maxTokens', 'transcriber']);
+    expect(retell?.derivedFields).toEqual(['model.provider', 'voice.provider']);
     expect(vapiKinds.every((choices) => choices.unheldFields.length === 0)).toBe(true);
   });
 

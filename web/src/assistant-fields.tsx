@@ -92,6 +92,10 @@ export function AssistantFields({ values, errors, readOnly, onChange, menus }: P
       ) : (
         <select {...common(name, props)}>{menuOptions}</select>
       );
+  /** A value the provider works out itself, shown read-only in words ("—" until it is known). */
+  const shown = (name: FieldName) => (props: FieldInputProps) => (
+    <input {...props} name={name} value={values[name] === '' ? '—' : providerName(values[name])} readOnly />
+  );
   /** A provider menu; until the choices arrive it holds only the current value. */
   const providerMenu = (name: FieldName, ids: string[] | undefined, first?: ReactNode) =>
     typed
@@ -105,9 +109,18 @@ export function AssistantFields({ values, errors, readOnly, onChange, menus }: P
           providerName,
         );
 
+  // What this kind of connection holds: fields it has no place for are not offered, and providers it
+  // works out from the model or voice id are shown, not chosen.
+  const unheld = new Set(choices?.unheldFields ?? []);
+  const derived = new Set(choices?.derivedFields ?? []);
   const modelProvider = choices?.modelProviders.find((p) => p.id === values.modelProvider);
   const transcriber = choices?.transcriberProviders.find((p) => p.id === values.transcriberProvider);
-  const modelGroups = modelProvider?.modelGroups;
+  const modelGroups = derived.has('model.provider')
+    ? choices?.modelProviders.flatMap((p) =>
+        (p.modelGroups ?? []).map((group) => ({ ...group, label: `${providerName(p.id)}: ${group.label}` })),
+      )
+    : modelProvider?.modelGroups;
+  const voiceExamples = choices?.voiceProviders.flatMap((p) => p.exampleVoiceIds ?? []) ?? [];
   const transcriberModels = transcriber?.models;
   const temperature = modelProvider?.temperature ?? limits?.temperature;
   const maxTokens = modelProvider?.maxTokens ?? limits?.maxTokens;
@@ -136,14 +149,16 @@ export function AssistantFields({ values, errors, readOnly, onChange, menus }: P
       </fieldset>
       <fieldset>
         <legend>Model</legend>
-        {field(
-          'modelProvider',
-          'Provider',
-          providerMenu(
-            'modelProvider',
-            choices?.modelProviders.map((p) => p.id),
-          ),
-        )}
+        {derived.has('model.provider')
+          ? field('modelProvider', 'Provider', shown('modelProvider'), 'Follows from the model.')
+          : field(
+              'modelProvider',
+              'Provider',
+              providerMenu(
+                'modelProvider',
+                choices?.modelProviders.map((p) => p.id),
+              ),
+            )}
         {field(
           'model',
           'Model',
@@ -162,14 +177,15 @@ export function AssistantFields({ values, errors, readOnly, onChange, menus }: P
             ? `From ${temperature.minimum} to ${temperature.maximum}; lower is more predictable.`
             : undefined,
         )}
-        {field(
-          'maxTokens',
-          `Max tokens${rangeWords(maxTokens)}`,
-          text('maxTokens', undefined, { inputMode: 'numeric' }),
-          maxTokens
-            ? `A whole number from ${maxTokens.minimum} to ${maxTokens.maximum.toLocaleString()}: the longest answer, in tokens.`
-            : undefined,
-        )}
+        {!unheld.has('model.maxTokens') &&
+          field(
+            'maxTokens',
+            `Max tokens${rangeWords(maxTokens)}`,
+            text('maxTokens', undefined, { inputMode: 'numeric' }),
+            maxTokens
+              ? `A whole number from ${maxTokens.minimum} to ${maxTokens.maximum.toLocaleString()}: the longest answer, in tokens.`
+              : undefined,
+          )}
         <div className="span-all">
           {field(
             'systemPrompt',
@@ -181,48 +197,54 @@ export function AssistantFields({ values, errors, readOnly, onChange, menus }: P
       </fieldset>
       <fieldset>
         <legend>Voice</legend>
-        {field(
-          'voiceProvider',
-          'Provider',
-          providerMenu(
-            'voiceProvider',
-            choices?.voiceProviders.map((p) => p.id),
-          ),
-        )}
+        {derived.has('voice.provider')
+          ? field('voiceProvider', 'Provider', shown('voiceProvider'), 'Follows from the voice ID.')
+          : field(
+              'voiceProvider',
+              'Provider',
+              providerMenu(
+                'voiceProvider',
+                choices?.voiceProviders.map((p) => p.id),
+              ),
+            )}
         {field(
           'voiceId',
           'Voice ID',
           text('voiceId', limits?.voiceId.maxLength),
-          'The voice’s name or id at the voice provider.',
+          voiceExamples.length > 0
+            ? `The voice’s id, which names its provider first, e.g. ${voiceExamples.join(', ')}.`
+            : 'The voice’s name or id at the voice provider.',
         )}
       </fieldset>
-      <fieldset>
-        <legend>Transcriber</legend>
-        {field(
-          'transcriberProvider',
-          'Provider',
-          providerMenu(
+      {!unheld.has('transcriber') && (
+        <fieldset>
+          <legend>Transcriber</legend>
+          {field(
             'transcriberProvider',
-            choices?.transcriberProviders.map((p) => p.id),
-            <option value="">None</option>,
-          ),
-        )}
-        {field(
-          'transcriberModel',
-          transcriber?.modelRequired ? 'Model' : 'Model (optional)',
-          transcriberModels
-            ? menu(
-                'transcriberModel',
-                <>
-                  <option value="">
-                    {transcriber.modelRequired ? 'Choose a model' : 'The provider’s default'}
-                  </option>
-                  {options(transcriberModels, values.transcriberModel)}
-                </>,
-              )
-            : text('transcriberModel', limits?.transcriberModel.maxLength),
-        )}
-      </fieldset>
+            'Provider',
+            providerMenu(
+              'transcriberProvider',
+              choices?.transcriberProviders.map((p) => p.id),
+              <option value="">None</option>,
+            ),
+          )}
+          {field(
+            'transcriberModel',
+            transcriber?.modelRequired ? 'Model' : 'Model (optional)',
+            transcriberModels
+              ? menu(
+                  'transcriberModel',
+                  <>
+                    <option value="">
+                      {transcriber.modelRequired ? 'Choose a model' : 'The provider’s default'}
+                    </option>
+                    {options(transcriberModels, values.transcriberModel)}
+                  </>,
+                )
+              : text('transcriberModel', limits?.transcriberModel.maxLength),
+          )}
+        </fieldset>
+      )}
     </>
   );
 }

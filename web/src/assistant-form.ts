@@ -100,19 +100,26 @@ export function patchBody(initial: FormValues, current: FormValues): AssistantPa
   return body;
 }
 
-/** The POST body for a new assistant; empty optional fields are left out. */
-export function createBody(v: FormValues): AssistantCreate {
-  const model: AssistantCreate['model'] = { provider: v.modelProvider as ModelProvider, model: v.model };
+/**
+ * The POST body for a new assistant; empty optional fields are left out, and so are the fields the
+ * connection's platform works out itself or has no place for (`omit`, dotted as the API names them).
+ */
+export function createBody(v: FormValues, omit: ReadonlySet<string> = new Set()): AssistantCreate {
+  const model: AssistantCreate['model'] = { model: v.model };
+  if (!omit.has('model.provider')) model.provider = v.modelProvider as ModelProvider;
   if (v.temperature !== '') model.temperature = numberOrText(v.temperature);
-  if (v.maxTokens !== '') model.maxTokens = numberOrText(v.maxTokens);
+  if (v.maxTokens !== '' && !omit.has('model.maxTokens')) model.maxTokens = numberOrText(v.maxTokens);
   if (v.systemPrompt !== '') model.systemPrompt = v.systemPrompt;
   const body: AssistantCreate = {
     name: v.name,
     model,
-    voice: { provider: v.voiceProvider as VoiceProvider, voiceId: v.voiceId },
+    voice: {
+      ...(omit.has('voice.provider') ? {} : { provider: v.voiceProvider as VoiceProvider }),
+      voiceId: v.voiceId,
+    },
   };
   if (v.firstMessage !== '') body.firstMessage = v.firstMessage;
-  if (v.transcriberProvider !== '') {
+  if (v.transcriberProvider !== '' && !omit.has('transcriber')) {
     body.transcriber = {
       provider: v.transcriberProvider as TranscriberProvider,
       ...(v.transcriberModel ? { model: v.transcriberModel } : {}),

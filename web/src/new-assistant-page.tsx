@@ -43,7 +43,10 @@ export function NewAssistantPage({ orgId }: { orgId: string }) {
       const { data } = await answer(
         api.POST('/assistants', {
           body: {
-            ...createBody(values),
+            ...createBody(
+              values,
+              new Set([...(menus.choices?.derivedFields ?? []), ...(menus.choices?.unheldFields ?? [])]),
+            ),
             // Without one (the list did not load), the server uses the organization's default.
             ...(connectionId ? { connectionId } : {}),
           },

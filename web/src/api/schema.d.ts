@@ -7512,6 +7512,8 @@ export interface paths {
                     maxLength: number;
                   };
                 };
+                /** @description Fields this kind of connection works out from others (Retell: `model.provider` from the model, `voice.provider` from the voice id): the form shows them without a menu and need not send them. */
+                derivedFields: string[];
                 /** @description Fields this kind of connection has no place for (dotted, e.g. `model.maxTokens`): the form hides them and the API refuses them with a 400. */
                 unheldFields: string[];
               }[];
