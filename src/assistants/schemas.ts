@@ -219,8 +219,13 @@ export const Assistant = Type.Object(
 );
 export type Assistant = Static<typeof Assistant>;
 
+/** What a list shows of each assistant: everything but the provider's whole object (`GET /assistants/{id}` has it). */
+export const AssistantSummary = Type.Omit(Assistant, ['providerConfig'], {
+  description: 'An assistant as a list shows it: its fields without the provider’s whole object.',
+});
+
 export const AssistantList = Type.Object({
-  items: Type.Array(Assistant),
+  items: Type.Array(AssistantSummary),
   nextCursor: nullable(
     Type.String({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
   ),

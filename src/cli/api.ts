@@ -2,7 +2,8 @@
 // change to the API that breaks the command fails the type check.
 import type { RequestBody, ResponseBody } from '../../web/src/api/client.ts';
 
-export type Assistant = ResponseBody<'/assistants/{id}', 'get'>;
+/** An assistant as the list answers it (without the provider's whole object, which the command never needs). */
+export type Assistant = ResponseBody<'/assistants', 'get'>['items'][number];
 export type AssistantCreate = RequestBody<'/assistants', 'post'>;
 export type AssistantPatch = RequestBody<'/assistants/{id}', 'patch'>;
 export type AssistantVersion = ResponseBody<'/assistants/{id}/versions', 'get'>['items'][number];

@@ -120,6 +120,16 @@ describe('get and list', () => {
     }
   });
 
+  it('a list answers what a list shows; the provider’s whole object only comes with one assistant', async () => {
+    const a = await createAssistant(t, t.owner.cookie, { name: 'Summarised' });
+    const list = (await t.request(t.owner.cookie, 'GET', '/assistants?q=Summarised')).json();
+    expect(list.items).toHaveLength(1);
+    expect(list.items[0]).toMatchObject({ id: a.id, name: 'Summarised', model: a.model, voice: a.voice });
+    expect(list.items[0]).not.toHaveProperty('providerConfig');
+    const one = (await t.request(t.owner.cookie, 'GET', `/assistants/${a.id}`)).json();
+    expect(one.providerConfig).toMatchObject({ id: a.providerAssistantId, name: 'Summarised' });
+  });
+
   it('lists newest first with cursor pagination and a name search', async () => {
     const t2 = await startTestApp();
     try {

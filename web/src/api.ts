@@ -17,6 +17,8 @@ export const api = createSwitchboardClient({ baseUrl: '' });
 export type Me = ResponseBody<'/auth/me', 'get'>;
 export type Role = Me['memberships'][number]['role'];
 export type Assistant = ResponseBody<'/assistants/{id}', 'get'>;
+/** An assistant as the list answers it: without the provider's whole object. */
+export type AssistantSummary = ResponseBody<'/assistants', 'get'>['items'][number];
 export type AssistantCreate = RequestBody<'/assistants', 'post'>;
 export type AssistantPatch = RequestBody<'/assistants/{id}', 'patch'>;
 export type Version = ResponseBody<'/assistants/{id}/versions', 'get'>['items'][number];

@@ -1,5 +1,13 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { type Assistant, answer, api, describeError, type Role, roleAtLeast } from './api.ts';
+import {
+  type Assistant,
+  type AssistantSummary,
+  answer,
+  api,
+  describeError,
+  type Role,
+  roleAtLeast,
+} from './api.ts';
 import { connectionLabel } from './connection-words.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { useFlash } from './flash.ts';
@@ -33,7 +41,7 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
   // Only to name each assistant's connection and to filter by one; the list works without it.
   const { data: connections } = useLoaded(loadConnections, []);
   const [connectionId, setConnectionId] = useState('');
-  const [items, setItems] = useState<Assistant[]>([]);
+  const [items, setItems] = useState<AssistantSummary[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [query, setQuery] = useState('');
   const [search, setSearch] = useState('');

@@ -4355,10 +4355,6 @@ export interface paths {
                  * @description The user who last changed it.
                  */
                 updatedBy: string | null;
-                /** @description The provider's complete assistant object as it last confirmed it, including every field Switchboard does not model. */
-                providerConfig: {
-                  [key: string]: unknown;
-                };
               }[];
               /** @description Pass as `cursor` for the next page; null on the last page. */
               nextCursor: string | null;
