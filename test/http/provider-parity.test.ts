@@ -1,9 +1,14 @@
 // The same assistant life for every provider (issue 22): create, PATCH with a drift read, history
-// and restore, sync, bulk, import and delete run unchanged for a Vapi and a Retell connection.
+// and restore, sync, the reconciler, the audit log, bulk, import and delete run unchanged for a Vapi
+// and a Retell connection.
 // Then what only Retell has: two objects per assistant, fields it cannot hold, a half-applied update.
+import { sql } from 'drizzle-orm';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AssistantRepository } from '../../src/assistants/assistant-repository.ts';
 import { noFaults } from '../../src/providers/emulator-kit.ts';
 import { RetellEmulator } from '../../src/providers/retell/emulator/emulator.ts';
+import { Reconciler } from '../../src/sync/reconciler.ts';
 import { emulatorFetch } from '../helpers/seed.ts';
 import { finishedJob, importAll, startTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -191,6 +196,37 @@ describe.each(Object.entries(PLATFORMS))('%s assistants', (kind, platform) => {
       failed: 0,
     });
     for (const id of ids) expect(await get(id)).toMatchObject({ firstMessage: 'Bulk hello', version: 2 });
+  });
+
+  it('the reconciler finds a change made at the provider; the audit log names who did what', async () => {
+    const a = await create(`${kind} reconciled`);
+    await platform.editAtProvider(a.providerAssistantId, 'Found by the reconciler.');
+    // Only this assistant is due: every other one was checked just now.
+    await t.database.db.execute(
+      sql`update assistants set last_synced_at = case when id = ${a.id}::uuid then null else now() end`,
+    );
+    const reconciler = new Reconciler(
+      new AssistantRepository(t.database.db),
+      t.services.assistants,
+      { intervalMs: 60_000, maxCallsPerSecond: 100 },
+      pino({ level: 'silent' }),
+    );
+    expect(await reconciler.runOnce()).toMatchObject({ checked: 1, changed: 1 });
+    expect(await get(a.id)).toMatchObject({
+      version: 2,
+      model: { systemPrompt: 'Found by the reconciler.' },
+    });
+    const audit = (
+      await t.request(
+        t.owner.cookie,
+        'GET',
+        `/orgs/${t.orgId}/audit?target=${encodeURIComponent(`${kind} reconciled`)}`,
+      )
+    ).json();
+    expect(audit.items.map((e: { action: string }) => e.action)).toEqual([
+      'assistant.synced',
+      'assistant.created',
+    ]);
   });
 
   it('imports what only the provider has, and deletes at the provider', async () => {
