@@ -305,8 +305,8 @@ export const jobs = pgTable(
     failed: integer('failed').notNull().default(0),
     /** The first errors, in words: `[{assistantId?, message}]`. */
     errors: jsonb('errors').$type<Array<{ assistantId?: string; message: string }>>().notNull().default([]),
-    /** The item the runner may have sent to the provider and not yet recorded; settled, never resent, on resume. */
-    inFlight: text('in_flight'),
+    /** The items the runner may have sent to the provider and not yet recorded; settled, never resent, on resume. */
+    inFlight: jsonb('in_flight').$type<string[]>(),
     createdByUser: uuid('created_by_user').references(() => users.id, { onDelete: 'set null' }),
     createdByApiKey: uuid('created_by_api_key').references(() => apiKeys.id, { onDelete: 'set null' }),
     /** The creator's email or key name at the time. */

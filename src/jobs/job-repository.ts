@@ -102,13 +102,13 @@ export class JobRepository {
   }
 
   /**
-   * Records that `item` is about to reach the provider; false (and nothing recorded) when the job
+   * Records that `items` are about to reach the provider; false (and nothing recorded) when the job
    * was cancelled or taken over, so the runner sends nothing.
    */
-  async startItem(id: string, token: string, item: string): Promise<boolean> {
+  async startItems(id: string, token: string, items: string[]): Promise<boolean> {
     const started = await this.db
       .update(jobs)
-      .set({ inFlight: item })
+      .set({ inFlight: items })
       .where(and(eq(jobs.id, id), eq(jobs.runnerToken, token), eq(jobs.state, 'running')))
       .returning({ id: jobs.id });
     return started.length > 0;
@@ -160,6 +160,19 @@ export class JobRepository {
       if (row) await writeAudit(tx, audit);
       return row;
     });
+  }
+
+  /**
+   * Adds `item` to the items that may reach the provider, just before its write; false (and
+   * nothing recorded) when the job was cancelled or taken over, so the runner sends nothing.
+   */
+  async startItem(id: string, token: string, item: string): Promise<boolean> {
+    const started = await this.db
+      .update(jobs)
+      .set({ inFlight: sql`coalesce(${jobs.inFlight}, '[]'::jsonb) || jsonb_build_array(${item}::text)` })
+      .where(and(eq(jobs.id, id), eq(jobs.runnerToken, token), eq(jobs.state, 'running')))
+      .returning({ id: jobs.id });
+    return started.length > 0;
   }
 
   /** Whether a runner still has an item of the job at the provider. */

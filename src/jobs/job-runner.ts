@@ -24,6 +24,8 @@ import type { BulkInput } from './job-service.ts';
 
 /** Assistants stored per statement by an import. */
 export const IMPORT_BATCH = 500;
+/** Bulk items in flight at once, each still at its connection's pace. */
+export const BULK_WINDOW = 8;
 
 export interface JobRunnerOptions {
   /** How often an idle runner looks for work another server queued. */
@@ -172,9 +174,11 @@ export class JobRunner {
   }
 
   /**
-   * Each item through the same path as a PATCH, as the job's creator. An item recorded as in flight
-   * when the job was taken over may have reached the provider: it is settled by reading the
-   * provider, never sent again.
+   * Each item through the same path as a PATCH, as the job's creator, a window of items side by
+   * side (each call still waits for its connection's pace). Each item is recorded as in flight just
+   * before its write, and the window as done once all of it has finished, so a runner that takes
+   * the job over knows which items may have reached the provider: those are settled by reading
+   * the provider, never sent again; the rest of the window is sent as usual.
    */
   private async runBulk(
     job: JobRow,
@@ -184,49 +188,66 @@ export class JobRunner {
     const actor = actorOf(job);
     const { patch, items } = job.input as unknown as BulkInput;
     const progress = progressOf(job);
-    for (let i = progress.done; i < items.length; i++) {
+    const interrupted = new Set(job.inFlight ?? []);
+    for (let start = progress.done; start < items.length; start += BULK_WINDOW) {
       const stop = stopped();
       if (stop) return stop;
-      const item = items[i] as BulkInput['items'][number];
-      const error = await this.applyItem(
-        job,
-        token,
-        actor,
-        item,
-        patch,
-        i === job.done && job.inFlight === item.id,
+      const window = items.slice(start, start + BULK_WINDOW);
+      const resumed = window.filter((item) => interrupted.has(item.id));
+      const outcomes = await Promise.all(
+        window.map((item) =>
+          resumed.includes(item)
+            ? this.settleItem(actor, item, patch)
+            : this.applyItem(job, token, actor, item, patch),
+        ),
       );
-      if (error === 'lost') return 'lost';
-      progress.done = i + 1;
-      if (error) {
-        progress.failed++;
-        progress.errors = addError(progress.errors, { assistantId: item.id, message: error });
+      interrupted.clear();
+      const finished = outcomes.filter((outcome) => outcome !== 'skipped').length;
+      progress.done = Math.max(progress.done, start + finished);
+      for (const [i, outcome] of outcomes.entries()) {
+        if (outcome && outcome !== 'skipped') {
+          progress.failed++;
+          progress.errors = addError(progress.errors, { assistantId: window[i]?.id, message: outcome });
+        }
       }
       await this.repo.recordProgress(job.id, token, progress);
+      if (outcomes.includes('skipped')) return 'lost';
     }
     return undefined;
   }
 
-  /** One bulk item; its error in words, 'lost' when the job stopped being this runner's first. */
+  /** An item that may have reached the provider before its runner died: read, never resent. */
+  private async settleItem(
+    actor: Actor,
+    item: BulkItem,
+    patch: BulkInput['patch'],
+  ): Promise<string | undefined> {
+    try {
+      const applied = await this.assistants.settleInterruptedUpdate(actor, item.id, patch);
+      return applied
+        ? undefined
+        : 'the server stopped while this change was being sent; the provider did not take it, and it was not sent again';
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+
+  /**
+   * One bulk item: its error in words, or 'skipped' when the job was cancelled or taken over
+   * before its turn came (then nothing is sent).
+   */
   private async applyItem(
     job: JobRow,
     token: string,
     actor: Actor,
-    item: BulkInput['items'][number],
+    item: BulkItem,
     patch: BulkInput['patch'],
-    interrupted: boolean,
-  ): Promise<string | 'lost' | undefined> {
+  ): Promise<string | 'skipped' | undefined> {
+    // A bulk item reads the provider's copy, then writes: two calls at the connection's pace.
+    await this.pacer.turn(item.connectionId);
+    await this.pacer.turn(item.connectionId);
+    if (!(await this.repo.startItem(job.id, token, item.id))) return 'skipped';
     try {
-      if (interrupted) {
-        const applied = await this.assistants.settleInterruptedUpdate(actor, item.id, patch);
-        return applied
-          ? undefined
-          : 'the server stopped while this change was being sent; the provider did not take it, and it was not sent again';
-      }
-      // A bulk item reads the provider's copy, then writes: two calls at the connection's pace.
-      await this.pacer.turn(item.connectionId);
-      await this.pacer.turn(item.connectionId);
-      if (!(await this.repo.startItem(job.id, token, item.id))) return 'lost';
       await this.assistants.update(actor, item.id, patch);
       this.pacer.succeeded(item.connectionId);
       return undefined;
@@ -238,6 +259,8 @@ export class JobRunner {
     }
   }
 }
+
+type BulkItem = BulkInput['items'][number];
 
 /** The job's creator, acting again for each item (their changes carry their name). */
 function actorOf(job: JobRow): Actor {

@@ -9,7 +9,7 @@ CREATE TABLE "jobs" (
 	"done" integer DEFAULT 0 NOT NULL,
 	"failed" integer DEFAULT 0 NOT NULL,
 	"errors" jsonb DEFAULT '[]'::jsonb NOT NULL,
-	"in_flight" text,
+	"in_flight" jsonb,
 	"created_by_user" uuid,
 	"created_by_api_key" uuid,
 	"created_by_label" text NOT NULL,
