@@ -1,10 +1,13 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { type Assistant, answer, api, describeError, type Role, roleAtLeast } from './api.ts';
+import { BulkPanel } from './bulk-panel.tsx';
+import { assistantsWords } from './bulk-preview-list.tsx';
 import { connectionLabel } from './connection-words.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { useFlash } from './flash.ts';
 import { Notice } from './notice.tsx';
 import { useLoaded } from './use-loaded.ts';
+import { useSelection } from './use-selection.ts';
 import { providerName } from './words.ts';
 
 /** "gpt-4o (OpenAI)": the chosen thing by name, and whose it is. */
@@ -40,6 +43,9 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const deleted = useFlash();
+  const canChange = roleAtLeast(role, 'editor');
+  const selection = useSelection();
+  const [bulkOpen, setBulkOpen] = useState(false);
 
   const load = useCallback(async (q: string, connection: string, after: string | null) => {
     setLoading(true);
@@ -62,14 +68,31 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
     }
   }, []);
 
+  // A new search or filter starts a new selection: what was chosen may no longer be shown.
+  const { clear: clearSelection } = selection;
   useEffect(() => {
+    clearSelection();
+    setBulkOpen(false);
     void load(search, connectionId, null);
-  }, [load, search, connectionId]);
+  }, [load, search, connectionId, clearSelection]);
   const nameOf = (id: string) => {
     const c = connections.find((x) => x.id === id);
     return c ? connectionLabel(c) : '';
   };
   const filtered = connections.find((c) => c.id === connectionId);
+  const filteredWords = `${search ? ` matching “${search}”` : ''}${filtered ? ` on “${connectionLabel(filtered)}”` : ''}`;
+  const bulkTarget = selection.matching
+    ? { filter: { q: search || undefined, connectionId: connectionId || undefined } }
+    : { ids: [...selection.ids] };
+  const bulkWords = selection.matching
+    ? `every assistant${filteredWords}`
+    : assistantsWords(selection.ids.size);
+  const pageIds = items.map((a) => a.id);
+  const wholePageSelected = pageIds.length > 0 && pageIds.every((id) => selection.ids.has(id));
+  const closeBulk = () => {
+    setBulkOpen(false);
+    selection.clear();
+  };
 
   const submitSearch = (event: FormEvent) => {
     event.preventDefault();
@@ -109,6 +132,25 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
         )}
       </form>
       <Notice notice={deleted} focus />
+      {canChange && items.length > 0 && !bulkOpen && (
+        <SelectionBar
+          count={selection.ids.size}
+          matchingWords={selection.matching ? `All assistants${filteredWords} are selected.` : null}
+          canSelectMatching={(search !== '' || connectionId !== '') && !selection.matching}
+          filteredWords={filteredWords}
+          onSelectMatching={selection.selectMatching}
+          onClear={selection.clear}
+          onChange={() => setBulkOpen(true)}
+        />
+      )}
+      {bulkOpen && (
+        <BulkPanel
+          target={bulkTarget}
+          targetWords={bulkWords}
+          onClose={closeBulk}
+          onFinished={() => void load(search, connectionId, null)}
+        />
+      )}
       <ErrorMessage text={error} />
       {loading && items.length === 0 && <p role="status">Loading assistants…</p>}
       {!loading && items.length === 0 && !error && (
@@ -121,6 +163,17 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
         <table className="stacked">
           <thead>
             <tr>
+              {canChange && (
+                <th scope="col" className="select">
+                  <input
+                    type="checkbox"
+                    aria-label="Select all on this page"
+                    checked={wholePageSelected || selection.matching}
+                    disabled={selection.matching || bulkOpen}
+                    onChange={(e) => selection.setAll(pageIds, e.target.checked)}
+                  />
+                </th>
+              )}
               <th scope="col">Name</th>
               <th scope="col">Connection</th>
               <th scope="col">Model</th>
@@ -132,6 +185,17 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
           <tbody>
             {items.map((a) => (
               <tr key={a.id}>
+                {canChange && (
+                  <td className="select">
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${a.name ?? '(unnamed)'}`}
+                      checked={selection.matching || selection.ids.has(a.id)}
+                      disabled={selection.matching || bulkOpen}
+                      onChange={(e) => selection.toggle(a.id, e.target.checked)}
+                    />
+                  </td>
+                )}
                 <td data-label="Name">
                   <a href={`#/assistants/${a.id}`}>{a.name ?? '(unnamed)'}</a>
                 </td>
@@ -151,5 +215,50 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
         </button>
       )}
     </section>
+  );
+}
+
+/** What is selected for a bulk change, and the ways to select more or start the change. */
+function SelectionBar({
+  count,
+  matchingWords,
+  canSelectMatching,
+  filteredWords,
+  onSelectMatching,
+  onClear,
+  onChange,
+}: {
+  count: number;
+  /** Set when every assistant the search matches is selected: says so. */
+  matchingWords: string | null;
+  canSelectMatching: boolean;
+  filteredWords: string;
+  onSelectMatching: () => void;
+  onClear: () => void;
+  onChange: () => void;
+}) {
+  const selected = matchingWords !== null || count > 0;
+  return (
+    <div className="selection-bar actions">
+      <span aria-live="polite">
+        {matchingWords ??
+          (count > 0 ? `${assistantsWords(count)} selected.` : 'Select assistants to change them together.')}
+      </span>
+      {canSelectMatching && (
+        <button type="button" className="link" onClick={onSelectMatching}>
+          Select all{filteredWords}
+        </button>
+      )}
+      {selected && (
+        <>
+          <button type="button" className="primary" onClick={onChange}>
+            Change selected…
+          </button>
+          <button type="button" onClick={onClear}>
+            Clear selection
+          </button>
+        </>
+      )}
+    </div>
   );
 }
