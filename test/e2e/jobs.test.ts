@@ -194,7 +194,7 @@ describe('jobs in the dashboard', () => {
     expect(job.state).toBe('cancelled');
     expect(job.done).toBeLessThan(6);
     await page.setViewportSize({ width: 390, height: 844 });
-    await screenshot(page, 'jobs-390');
+    await screenshot(page, 'jobs-cancelled-390');
   });
 
   it('imports all from a connection with a progress bar, says how many came in, and the list shows them', async () => {

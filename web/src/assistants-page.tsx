@@ -135,6 +135,8 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
       {canChange && items.length > 0 && !bulkOpen && (
         <SelectionBar
           count={selection.ids.size}
+          pageSelected={wholePageSelected || selection.matching}
+          onSelectPage={(on) => selection.setAll(pageIds, on)}
           matchingWords={selection.matching ? `All assistants${filteredWords} are selected.` : null}
           canSelectMatching={(search !== '' || connectionId !== '') && !selection.matching}
           filteredWords={filteredWords}
@@ -165,13 +167,7 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
             <tr>
               {canChange && (
                 <th scope="col" className="select">
-                  <input
-                    type="checkbox"
-                    aria-label="Select all on this page"
-                    checked={wholePageSelected || selection.matching}
-                    disabled={selection.matching || bulkOpen}
-                    onChange={(e) => selection.setAll(pageIds, e.target.checked)}
-                  />
+                  <span className="visually-hidden">Selected</span>
                 </th>
               )}
               <th scope="col">Name</th>
@@ -221,6 +217,8 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
 /** What is selected for a bulk change, and the ways to select more or start the change. */
 function SelectionBar({
   count,
+  pageSelected,
+  onSelectPage,
   matchingWords,
   canSelectMatching,
   filteredWords,
@@ -229,6 +227,9 @@ function SelectionBar({
   onChange,
 }: {
   count: number;
+  /** Every row shown is selected. */
+  pageSelected: boolean;
+  onSelectPage: (on: boolean) => void;
   /** Set when every assistant the search matches is selected: says so. */
   matchingWords: string | null;
   canSelectMatching: boolean;
@@ -240,6 +241,15 @@ function SelectionBar({
   const selected = matchingWords !== null || count > 0;
   return (
     <div className="selection-bar actions">
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={pageSelected}
+          disabled={matchingWords !== null}
+          onChange={(e) => onSelectPage(e.target.checked)}
+        />
+        Select all on this page
+      </label>
       <span aria-live="polite">
         {matchingWords ??
           (count > 0 ? `${assistantsWords(count)} selected.` : 'Select assistants to change them together.')}
