@@ -64,6 +64,7 @@ describe('jobs in the dashboard', () => {
     await page.getByRole('button', { name: 'Change selected…' }).click();
     const panel = page.getByRole('region', { name: 'Change 2 assistants' });
     await panel.waitFor();
+    await expect(isFocused(panel.getByRole('heading', { name: 'Change 2 assistants' }))).resolves.toBe(true);
     await panel.getByLabel('Change model').check();
     await panel.getByLabel('New model').fill('gpt-4.1');
 
@@ -102,6 +103,8 @@ describe('jobs in the dashboard', () => {
     expect((await stored(first.id)).model.model).toBe('gpt-4.1');
     expect((await stored(third.id)).model.model).toBe('gpt-4o');
     expect(t.emulator.received('PATCH')).toHaveLength(2);
+    await panel.getByRole('button', { name: 'Close' }).click();
+    await expect(isFocused(page.getByLabel('Select all on this page'))).resolves.toBe(true);
   });
 
   it('says when nothing would change, and offers no Run', async () => {
@@ -188,7 +191,8 @@ describe('jobs in the dashboard', () => {
     await page.getByRole('button', { name: 'Yes, cancel it' }).click();
     const cancelled = running.getByRole('status').filter({ hasText: /^Cancelled after [0-5] of 6\.$/ });
     await cancelled.waitFor();
-    await expect(isFocused(cancelled)).resolves.toBe(true);
+    // The answer to the cancel waits for the item at the provider; then the keyboard moves to the words.
+    await expect.poll(() => isFocused(cancelled)).toBe(true);
     await running.getByText('Cancelled', { exact: true }).waitFor();
     const job = (await t.request(t.owner.cookie, 'GET', `/jobs/${jobId}`)).json();
     expect(job.state).toBe('cancelled');

@@ -22,6 +22,8 @@ const namedBy = (value: string | null | undefined, provider: string | null | und
 
 import { PageTitle } from './page-title.tsx';
 
+const SELECT_PAGE_ID = 'select-page';
+
 const SYNC_WORDS: Record<Assistant['syncState'], string> = {
   synced: 'In sync',
   pending: 'Waiting for the provider',
@@ -89,9 +91,11 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
     : assistantsWords(selection.ids.size);
   const pageIds = items.map((a) => a.id);
   const wholePageSelected = pageIds.length > 0 && pageIds.every((id) => selection.ids.has(id));
+  // Back to the selection, which takes the panel's place.
   const closeBulk = () => {
     setBulkOpen(false);
     selection.clear();
+    requestAnimationFrame(() => document.getElementById(SELECT_PAGE_ID)?.focus());
   };
 
   const submitSearch = (event: FormEvent) => {
@@ -243,6 +247,7 @@ function SelectionBar({
     <div className="selection-bar actions">
       <label className="check">
         <input
+          id={SELECT_PAGE_ID}
           type="checkbox"
           checked={pageSelected}
           disabled={matchingWords !== null}

@@ -1,4 +1,4 @@
-import { type FormEvent, type ReactNode, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import { ApiError, answer, api, type BulkPreview, type BulkRequest, describeError, type Job } from './api.ts';
 import {
   BULK_FIELDS,
@@ -53,6 +53,11 @@ export function BulkPanel({
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [job, setJob] = useState<Job | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  // The button that opened the panel is gone: the keyboard starts at the panel's heading.
+  useEffect(() => {
+    heading.current?.focus();
+  }, []);
 
   // Any edit makes the last preview stale: it must be seen again before running.
   const choose = (field: BulkField, on: boolean) => {
@@ -156,7 +161,9 @@ export function BulkPanel({
 
   return (
     <section className="card bulk-panel" aria-labelledby="bulk-heading">
-      <h2 id="bulk-heading">Change {targetWords}</h2>
+      <h2 id="bulk-heading" ref={heading} tabIndex={-1}>
+        Change {targetWords}
+      </h2>
       {job ? (
         <>
           <JobProgress initial={job} label="Bulk change" canCancel focus onFinished={onFinished} />

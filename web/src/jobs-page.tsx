@@ -109,7 +109,7 @@ function JobCard({ job: listed, title, canCancel }: { job: Job; title: string; c
         />
       ) : (
         <>
-          <p>{progressWords(job)}</p>
+          <p className={`job-words state-${job.state}`}>{progressWords(job)}</p>
           <JobErrors job={job} />
         </>
       )}
