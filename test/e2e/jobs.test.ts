@@ -5,7 +5,7 @@ import type { BrowserContext, Page, Request } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { noFaults } from '../../src/providers/vapi/emulator/emulator.ts';
 import { emulatorFetch, RICH_PROVIDER_ASSISTANT } from '../helpers/seed.ts';
-import { createAssistant, OWNER, type TestApp } from '../helpers/test-app.ts';
+import { createAssistant, finishedJob, OWNER, type TestApp } from '../helpers/test-app.ts';
 import { screenshot, signIn as signInAs, withDashboard } from './browser.ts';
 
 let t: TestApp;
@@ -147,6 +147,22 @@ describe('jobs in the dashboard', () => {
     expect((await stored(support.id)).firstMessage).toBe('Hello, how can I help?');
   });
 
+  it('says in words why the API refused a bulk change, naming the field', async () => {
+    await assistantsNamed('Refused voice', 1);
+    await signIn();
+    await searchFor('Refused voice');
+    await page.getByLabel('Select all on this page').check();
+    await page.getByRole('button', { name: 'Change selected…' }).click();
+    await page.getByLabel('Change voice').check();
+    await page.getByLabel('Voice provider').fill('no-such-voices');
+    await page.getByLabel('New voice ID').fill('burt');
+    await page.getByRole('button', { name: 'Preview changes' }).click();
+    const refusal = page.getByRole('alert');
+    await refusal.waitFor();
+    await expect(refusal.textContent()).resolves.toMatch(/Voice provider: /);
+    await screenshot(page, 'bulk-refused-1280');
+  });
+
   it('a viewer sees no selection controls', async () => {
     const viewer = await t.userWithRole('viewer');
     await signIn(viewer.email, 'member-password-1');
@@ -233,5 +249,27 @@ describe('jobs in the dashboard', () => {
 
     await page.getByRole('link', { name: 'Jobs' }).click();
     await page.getByRole('heading', { name: `Import from “${emulator.name}”` }).waitFor();
+  });
+
+  it('pages the Jobs page: the newest 20, then older ones on asking', async () => {
+    const [target] = await assistantsNamed('Paged job', 1);
+    const more = 21 - (await jobsNow()).length;
+    const started = [];
+    for (let i = 0; i < more; i++) {
+      const res = await t.request(t.owner.cookie, 'POST', '/assistants/bulk', {
+        ids: [target.id],
+        patch: { firstMessage: `Hello ${i}` },
+      });
+      started.push(res.json().job.id);
+    }
+    for (const id of started) await finishedJob(t, t.owner.cookie, id);
+    const total = (await jobsNow()).length;
+    await signIn();
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    await page.getByRole('button', { name: 'Load older jobs' }).waitFor();
+    await expect(page.getByRole('article').count()).resolves.toBe(20);
+    await page.getByRole('button', { name: 'Load older jobs' }).click();
+    await expect.poll(() => page.getByRole('article').count()).toBe(total);
+    await expect(page.getByRole('button', { name: 'Load older jobs' }).count()).resolves.toBe(0);
   });
 });

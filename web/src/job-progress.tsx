@@ -65,6 +65,8 @@ export function JobProgress({
   const [confirming, setConfirming] = useState(false);
   const [cancelling, setCancelling] = useState(false);
   const [cancelError, setCancelError] = useState<string | null>(null);
+  /** After a cancel, the words take the keyboard once the dialog has closed (a modal keeps it till then). */
+  const [refocus, setRefocus] = useState(false);
   const words = useRef<HTMLParagraphElement>(null);
   const active = isActive(job);
   const wasActive = useRef(active);
@@ -72,6 +74,12 @@ export function JobProgress({
   useEffect(() => {
     if (focus) words.current?.focus();
   }, [focus]);
+
+  useEffect(() => {
+    if (!refocus || confirming) return;
+    words.current?.focus();
+    setRefocus(false);
+  }, [refocus, confirming]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: said once, when the job stops.
   useEffect(() => {
@@ -90,7 +98,7 @@ export function JobProgress({
     } finally {
       setCancelling(false);
       setConfirming(false);
-      requestAnimationFrame(() => words.current?.focus());
+      setRefocus(true);
     }
   };
 
