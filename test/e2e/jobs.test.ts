@@ -159,7 +159,7 @@ describe('jobs in the dashboard', () => {
     await page.getByRole('button', { name: 'Preview changes' }).click();
     const refusal = page.getByRole('alert');
     await refusal.waitFor();
-    await expect(refusal.textContent()).resolves.toMatch(/Voice provider: /);
+    await expect(refusal.textContent()).resolves.toMatch(/^Voice provider: must be one of 11labs, /);
     await screenshot(page, 'bulk-refused-1280');
   });
 

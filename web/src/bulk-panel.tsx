@@ -20,14 +20,17 @@ export type BulkTarget = Pick<BulkRequest, 'ids' | 'filter'>;
 
 const MODEL_PROVIDERS = ['openai', 'anthropic'] as const;
 
-/** A 400's problems in words, each under the field's name ("Temperature: must be at most 2"). */
-function problemWords(error: unknown): string {
-  const said = describeError(error);
-  if (!(error instanceof ApiError) || error.details.length === 0) return said;
-  const problems = error.details.map(
-    ({ field, message }) => `${fieldWords(field.replace(/^(body\.)?patch\.?/, '') || 'patch')}: ${message}`,
-  );
-  return `${sentence(said)} ${problems.map(sentence).join(' ')}`;
+/**
+ * A refusal in words: a 400's problems each under the field's name ("Voice provider: must be one
+ * of …"), which say more than its summary; any other error as the dashboard says it.
+ */
+function refusalWords(error: unknown): string {
+  if (!(error instanceof ApiError) || error.details.length === 0) return describeError(error);
+  return error.details
+    .map(({ field, message }) =>
+      sentence(`${fieldWords(field.replace(/^(body\.)?patch\.?/, '') || 'patch')}: ${message}`),
+    )
+    .join(' ');
 }
 
 /**
@@ -81,7 +84,7 @@ export function BulkPanel({
     try {
       setPreview((await answer(api.POST('/assistants/bulk', { body: request(true) }))).data as BulkPreview);
     } catch (e) {
-      setError(problemWords(e));
+      setError(refusalWords(e));
     } finally {
       setBusy(false);
     }
@@ -94,7 +97,7 @@ export function BulkPanel({
       const { data } = await answer(api.POST('/assistants/bulk', { body: request(false) }));
       setJob((data as { job: Job }).job);
     } catch (e) {
-      setError(problemWords(e));
+      setError(refusalWords(e));
     } finally {
       setBusy(false);
       setConfirming(false);
