@@ -1,14 +1,13 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { type Assistant, answer, api, describeError, type Role, roleAtLeast } from './api.ts';
 import { BulkPanel } from './bulk-panel.tsx';
-import { assistantsWords } from './bulk-preview-list.tsx';
 import { connectionLabel } from './connection-words.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { useFlash } from './flash.ts';
 import { Notice } from './notice.tsx';
 import { useLoaded } from './use-loaded.ts';
 import { useSelection } from './use-selection.ts';
-import { providerName } from './words.ts';
+import { assistantsWords, providerName } from './words.ts';
 
 /** "gpt-4o (OpenAI)": the chosen thing by name, and whose it is. */
 const namedBy = (value: string | null | undefined, provider: string | null | undefined) =>

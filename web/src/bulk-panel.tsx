@@ -7,13 +7,14 @@ import {
   bulkPatchOf,
   EMPTY_BULK_VALUES,
 } from './bulk-patch.ts';
-import { assistantsWords, BulkPreviewList } from './bulk-preview-list.tsx';
+import { BulkPreviewList } from './bulk-preview-list.tsx';
 import { ConfirmDialog } from './confirm-dialog.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { fieldWords } from './field-words.ts';
 import { FormField } from './form-field.tsx';
 import { JobProgress } from './job-progress.tsx';
-import { providerName, sentence } from './words.ts';
+import { kindWords } from './job-words.ts';
+import { assistantsWords, providerName, sentence } from './words.ts';
 
 /** Which assistants a bulk change is for: chosen ones, or every one a search matches. */
 export type BulkTarget = Pick<BulkRequest, 'ids' | 'filter'>;
@@ -82,7 +83,9 @@ export function BulkPanel({
     setError(null);
     setPreview(null);
     try {
-      setPreview((await answer(api.POST('/assistants/bulk', { body: request(true) }))).data as BulkPreview);
+      const { data } = await answer(api.POST('/assistants/bulk', { body: request(true) }));
+      if (!('items' in data)) throw new Error('a dry run answered without its preview');
+      setPreview(data);
     } catch (e) {
       setError(refusalWords(e));
     } finally {
@@ -95,7 +98,8 @@ export function BulkPanel({
     setError(null);
     try {
       const { data } = await answer(api.POST('/assistants/bulk', { body: request(false) }));
-      setJob((data as { job: Job }).job);
+      if (!('job' in data)) throw new Error('a bulk change answered without its job');
+      setJob(data.job);
     } catch (e) {
       setError(refusalWords(e));
     } finally {
@@ -169,7 +173,13 @@ export function BulkPanel({
       </h2>
       {job ? (
         <>
-          <JobProgress initial={job} label="Bulk change" canCancel focus onFinished={onFinished} />
+          <JobProgress
+            initial={job}
+            label={kindWords({ kind: 'bulk' }, undefined)}
+            canCancel
+            focus
+            onFinished={onFinished}
+          />
           <div className="actions">
             <button type="button" onClick={onClose}>
               Close

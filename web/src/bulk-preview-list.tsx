@@ -3,6 +3,7 @@ import type { BulkPreview } from './api.ts';
 import { fieldWords } from './field-words.ts';
 import type { FieldChange } from './version-diff.ts';
 import { VersionTable } from './version-table.tsx';
+import { assistantsWords } from './words.ts';
 
 /** Assistants shown one table each; the rest are counted. */
 const SHOWN = 50;
@@ -18,9 +19,6 @@ const fieldChanges = (item: PreviewItem): FieldChange[] =>
     before: valueText(c.from),
     after: valueText(c.to),
   }));
-
-/** "3 assistants" / "1 assistant". */
-export const assistantsWords = (n: number) => `${n} assistant${n === 1 ? '' : 's'}`;
 
 /**
  * A dry run's answer: for each assistant that would change, each field from and to; or that

@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { answer, api, type Connection, describeError, type Job } from './api.ts';
-import { assistantsWords } from './bulk-preview-list.tsx';
 import { ConfirmDialog } from './confirm-dialog.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { JobProgress } from './job-progress.tsx';
-import { isActive } from './job-words.ts';
+import { isActive, kindWords } from './job-words.ts';
+import { assistantsWords } from './words.ts';
 
 /**
  * What an import brought in, once it has ended. The job counts every assistant it went through,
@@ -26,7 +26,7 @@ export function ImportFromConnection({ connection }: { connection: Connection })
   const [error, setError] = useState<string | null>(null);
   const [job, setJob] = useState<Job | null>(null);
   const [ended, setEnded] = useState<Job | null>(null);
-  const label = `Import from “${connection.name}”`;
+  const label = kindWords({ kind: 'import' }, connection.name);
   const running = job !== null && ended === null && isActive(job);
 
   const start = async () => {
@@ -36,8 +36,9 @@ export function ImportFromConnection({ connection }: { connection: Connection })
       const { data } = await answer(
         api.POST('/assistants/import', { body: { connectionId: connection.id, all: true } }),
       );
+      if (!('job' in data)) throw new Error('an import of all answered without its job');
       setEnded(null);
-      setJob((data as { job: Job }).job);
+      setJob(data.job);
     } catch (e) {
       setError(describeError(e));
     } finally {
