@@ -37,6 +37,15 @@ async function searchFor(text: string) {
   await page.getByRole('button', { name: 'Search' }).click();
 }
 
+/** A new assistant named `name`, found by search and selected, with the bulk panel open for it. */
+async function bulkPanelForOne(name: string) {
+  await assistantsNamed(name, 1);
+  await signIn();
+  await searchFor(name);
+  await page.getByLabel('Select all on this page').check();
+  await page.getByRole('button', { name: 'Change selected…' }).click();
+}
+
 const status = (text: string | RegExp) => page.getByRole('status').filter({ hasText: text });
 
 const isFocused = (locator: ReturnType<Page['locator']>) =>
@@ -108,11 +117,7 @@ describe('jobs in the dashboard', () => {
   });
 
   it('says when nothing would change, and offers no Run', async () => {
-    await assistantsNamed('Already warm', 1);
-    await signIn();
-    await searchFor('Already warm');
-    await page.getByLabel('Select all on this page').check();
-    await page.getByRole('button', { name: 'Change selected…' }).click();
+    await bulkPanelForOne('Already warm');
     await page.getByLabel('Change temperature').check();
     await page.getByLabel('New temperature (0–2)').fill('0.7');
     await page.getByRole('button', { name: 'Preview changes' }).click();
@@ -148,11 +153,7 @@ describe('jobs in the dashboard', () => {
   });
 
   it('says in words why the API refused a bulk change, naming the field', async () => {
-    await assistantsNamed('Refused voice', 1);
-    await signIn();
-    await searchFor('Refused voice');
-    await page.getByLabel('Select all on this page').check();
-    await page.getByRole('button', { name: 'Change selected…' }).click();
+    await bulkPanelForOne('Refused voice');
     await page.getByLabel('Change voice').check();
     await page.getByLabel('Voice provider').fill('no-such-voices');
     await page.getByLabel('New voice ID').fill('burt');
