@@ -164,7 +164,7 @@ describe('jobs in the dashboard', () => {
     await screenshot(page, 'bulk-refused-1280');
   });
 
-  it('a viewer sees no selection controls', async () => {
+  it('a viewer sees the Jobs page, and no selection or import controls', async () => {
     const viewer = await t.userWithRole('viewer');
     await signIn(viewer.email, 'member-password-1');
     await page.getByRole('link', { name: 'Preview desk 1' }).waitFor();
@@ -172,7 +172,9 @@ describe('jobs in the dashboard', () => {
     await expect(page.getByRole('button', { name: 'Change selected…' }).count()).resolves.toBe(0);
     await page.getByRole('link', { name: 'Jobs' }).click();
     await page.getByRole('heading', { name: 'Bulk change' }).first().waitFor();
-    await expect(page.getByRole('button', { name: 'Cancel job…' }).count()).resolves.toBe(0);
+    await page.getByRole('link', { name: 'Connections' }).click();
+    await page.getByRole('heading', { name: 'Sandbox' }).waitFor();
+    await expect(page.getByRole('button', { name: /^Import all/ }).count()).resolves.toBe(0);
     await context.clearCookies();
   });
 
