@@ -48,8 +48,9 @@ async function bulkPanelForOne(name: string) {
 
 const status = (text: string | RegExp) => page.getByRole('status').filter({ hasText: text });
 
-const isFocused = (locator: ReturnType<Page['locator']>) =>
-  locator.evaluate((element) => element === document.activeElement);
+/** The keyboard reaches `locator`: focus moves after the render that shows it, so this waits for it. */
+const expectFocused = (locator: ReturnType<Page['locator']>) =>
+  expect.poll(() => locator.evaluate((element) => element === document.activeElement)).toBe(true);
 
 const bulkRequests = (requests: Request[]) => requests.filter((r) => r.url().endsWith('/assistants/bulk'));
 
@@ -73,7 +74,7 @@ describe('jobs in the dashboard', () => {
     await page.getByRole('button', { name: 'Change selected…' }).click();
     const panel = page.getByRole('region', { name: 'Change 2 assistants' });
     await panel.waitFor();
-    await expect(isFocused(panel.getByRole('heading', { name: 'Change 2 assistants' }))).resolves.toBe(true);
+    await expectFocused(panel.getByRole('heading', { name: 'Change 2 assistants' }));
     await panel.getByLabel('Change model').check();
     await panel.getByLabel('New model').fill('gpt-4.1');
 
@@ -84,7 +85,7 @@ describe('jobs in the dashboard', () => {
     await panel.getByRole('button', { name: 'Preview changes' }).click();
     const summary = status('2 assistants of 2 would change. Nothing has been sent yet.');
     await summary.waitFor();
-    await expect(isFocused(summary)).resolves.toBe(true);
+    await expectFocused(summary);
     const table = page.getByRole('table', { name: 'Changes to Preview desk 1' });
     await expect(table.getByRole('row', { name: /Model/ }).textContent()).resolves.toMatch(
       /gpt-4o.*gpt-4\.1/,
@@ -102,7 +103,7 @@ describe('jobs in the dashboard', () => {
     await dialog.getByRole('button', { name: 'Yes, change 2 assistants' }).click();
     const done = status('Finished: 2 of 2.');
     await done.waitFor();
-    await expect(isFocused(done)).resolves.toBe(true);
+    await expectFocused(done);
     const bar = page.getByRole('progressbar', { name: 'Bulk change' });
     await expect(bar.evaluate((e: HTMLProgressElement) => [e.value, e.max])).resolves.toEqual([2, 2]);
     await screenshot(page, 'bulk-done-1280');
@@ -113,7 +114,7 @@ describe('jobs in the dashboard', () => {
     expect((await stored(third.id)).model.model).toBe('gpt-4o');
     expect(t.emulator.received('PATCH')).toHaveLength(2);
     await panel.getByRole('button', { name: 'Close' }).click();
-    await expect(isFocused(page.getByLabel('Select all on this page'))).resolves.toBe(true);
+    await expectFocused(page.getByLabel('Select all on this page'));
   });
 
   it('says when nothing would change, and offers no Run', async () => {
@@ -211,7 +212,7 @@ describe('jobs in the dashboard', () => {
     const cancelled = running.getByRole('status').filter({ hasText: /^Cancelled after [0-5] of 6\.$/ });
     await cancelled.waitFor();
     // The answer to the cancel waits for the item at the provider; then the keyboard moves to the words.
-    await expect.poll(() => isFocused(cancelled)).toBe(true);
+    await expectFocused(cancelled);
     await running.getByText('Cancelled', { exact: true }).waitFor();
     const job = (await t.request(t.owner.cookie, 'GET', `/jobs/${jobId}`)).json();
     expect(job.state).toBe('cancelled');
@@ -239,7 +240,7 @@ describe('jobs in the dashboard', () => {
     const done = card.getByRole('status').filter({ hasText: /^Finished/ });
     await done.waitFor();
     await expect(done.textContent()).resolves.toBe(`Finished: ${atProvider} of ${atProvider}.`);
-    await expect(isFocused(done)).resolves.toBe(true);
+    await expectFocused(done);
     await card
       .getByText(`${atProvider} of ${atProvider} assistants on this account are now in Switchboard`)
       .waitFor();
