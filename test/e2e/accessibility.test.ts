@@ -3,7 +3,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { createAssistant, linkToken, type TestApp } from '../helpers/test-app.ts';
+import { createAssistant, finishedJob, linkToken, type TestApp } from '../helpers/test-app.ts';
 import { screenshot, signIn, withDashboard } from './browser.ts';
 
 let t: TestApp;
@@ -37,6 +37,15 @@ describe('every page', () => {
       model: { temperature: 0.3, systemPrompt: 'You answer the phone for a dental practice. Be brief.' },
     });
     await t.userWithRole('editor');
+    // A finished job with an error, for the Jobs page.
+    t.emulator.faults.failures = [
+      { method: 'PATCH', status: 400, message: 'voice is not available', times: 1 },
+    ];
+    const bulk = await t.request(t.owner.cookie, 'POST', '/assistants/bulk', {
+      ids: [assistant.id],
+      patch: { firstMessage: 'Hello from the front desk.' },
+    });
+    await finishedJob(t, t.owner.cookie, bulk.json().job.id);
     await t.createApiKey('viewer', 'Monitoring');
     const invitation = (
       await t.request(t.owner.cookie, 'POST', `/orgs/${t.orgId}/invitations`, {
@@ -81,6 +90,19 @@ describe('every page', () => {
     };
     const signedIn: Check[] = [
       { name: 'assistants', open: go('/assistants', 'Assistants') },
+      {
+        name: 'bulk-panel',
+        open: async () => {
+          await page.getByLabel('Select all on this page').check();
+          await page.getByRole('button', { name: 'Change selected…' }).click();
+          await page.getByLabel('Change temperature').check();
+          await page.getByLabel('Change system prompt').check();
+          await page.getByLabel('New temperature (0–2)').fill('0.9');
+          await page.getByLabel('New system prompt').fill('You answer the phone for a dental practice.');
+          await page.getByRole('button', { name: 'Preview changes' }).click();
+          await page.getByRole('status').filter({ hasText: 'would change' }).waitFor();
+        },
+      },
       { name: 'new-assistant', open: go('/assistants/new', 'New assistant') },
       {
         name: 'assistant',
@@ -104,6 +126,13 @@ describe('every page', () => {
         },
       },
       { name: 'connections', open: go('/connections', 'Connections') },
+      {
+        name: 'jobs',
+        open: async () => {
+          await go('/jobs', 'Jobs')();
+          await page.getByText('voice is not available').waitFor();
+        },
+      },
       { name: 'members', open: go('/members', 'Members') },
       { name: 'api-keys', open: go('/api-keys', 'API keys') },
       {

@@ -34,6 +34,11 @@ export type Invitation = ResponseBody<'/orgs/{orgId}/invitations', 'get'>[number
 export type CreatedInvitation = ResponseBody<'/orgs/{orgId}/invitations', 'post', 201>;
 /** What anyone holding an invitation link may see of it. */
 export type InvitationPreview = ResponseBody<'/invitations/{token}', 'get'>;
+/** Long work in the background (an import, a bulk change) and its progress. */
+export type Job = ResponseBody<'/jobs/{id}', 'get'>;
+export type BulkRequest = RequestBody<'/assistants/bulk', 'post'>;
+/** A bulk dry run: what would change on each assistant. */
+export type BulkPreview = ResponseBody<'/assistants/bulk', 'post'>;
 /** What the assistant form may offer on one kind of connection. */
 export type ProviderChoices = ResponseBody<'/providers', 'get'>['items'][number];
 

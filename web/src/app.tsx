@@ -8,6 +8,7 @@ import { AuditPage } from './audit-page.tsx';
 import { ConnectionsPage } from './connections-page.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { InvitationPage } from './invitation-page.tsx';
+import { JobsPage } from './jobs-page.tsx';
 import { MembersPage } from './members-page.tsx';
 import { NewAssistantPage } from './new-assistant-page.tsx';
 import { useDocumentTitle } from './page-title.tsx';
@@ -89,6 +90,7 @@ function Dashboard({ route }: { route: string }) {
         <nav aria-label="Main">
           {link('/assistants', 'Assistants', route.startsWith('/assistants'))}
           {link('/connections', 'Connections')}
+          {link('/jobs', 'Jobs')}
           {roleAtLeast(role, 'admin') && ADMIN_PAGES.map(([path, title]) => link(path, title))}
           <a href="/docs" target="_blank" rel="noopener">
             API docs<span className="visually-hidden"> (opens in a new tab)</span>
@@ -142,6 +144,7 @@ function Routed({ route, role, orgId }: { route: string; role: Role; orgId: stri
   const assistant = /^\/assistants\/([^/]+)$/.exec(route);
   if (assistant?.[1]) return <AssistantPage id={assistant[1]} role={role} orgId={orgId} key={assistant[1]} />;
   if (route === '/connections') return <ConnectionsPage orgId={orgId} role={role} />;
+  if (route === '/jobs') return <JobsPage orgId={orgId} role={role} />;
   if (roleAtLeast(role, 'admin')) {
     if (route === '/members') return <MembersPage orgId={orgId} role={role} />;
     if (route === '/api-keys') return <ApiKeysPage orgId={orgId} role={role} />;

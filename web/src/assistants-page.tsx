@@ -8,12 +8,14 @@ import {
   type Role,
   roleAtLeast,
 } from './api.ts';
+import { BulkPanel } from './bulk-panel.tsx';
 import { connectionLabel } from './connection-words.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { useFlash } from './flash.ts';
 import { Notice } from './notice.tsx';
 import { useLoaded } from './use-loaded.ts';
-import { providerName } from './words.ts';
+import { useSelection } from './use-selection.ts';
+import { assistantsWords, providerName } from './words.ts';
 
 /** "gpt-4o (OpenAI)": the chosen thing by name, and whose it is. */
 const namedBy = (value: string | null | undefined, provider: string | null | undefined) =>
@@ -26,6 +28,8 @@ const namedBy = (value: string | null | undefined, provider: string | null | und
       : '—';
 
 import { PageTitle } from './page-title.tsx';
+
+const SELECT_PAGE_ID = 'select-page';
 
 const SYNC_WORDS: Record<Assistant['syncState'], string> = {
   synced: 'In sync',
@@ -48,6 +52,9 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const deleted = useFlash();
+  const canChange = roleAtLeast(role, 'editor');
+  const selection = useSelection();
+  const [bulkOpen, setBulkOpen] = useState(false);
 
   const load = useCallback(async (q: string, connection: string, after: string | null) => {
     setLoading(true);
@@ -70,14 +77,33 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
     }
   }, []);
 
+  // A new search or filter starts a new selection: what was chosen may no longer be shown.
+  const { clear: clearSelection } = selection;
   useEffect(() => {
+    clearSelection();
+    setBulkOpen(false);
     void load(search, connectionId, null);
-  }, [load, search, connectionId]);
+  }, [load, search, connectionId, clearSelection]);
   const nameOf = (id: string) => {
     const c = connections.find((x) => x.id === id);
     return c ? connectionLabel(c) : '';
   };
   const filtered = connections.find((c) => c.id === connectionId);
+  const filteredWords = `${search ? ` matching “${search}”` : ''}${filtered ? ` on “${connectionLabel(filtered)}”` : ''}`;
+  const bulkTarget = selection.matching
+    ? { filter: { q: search || undefined, connectionId: connectionId || undefined } }
+    : { ids: [...selection.ids] };
+  const bulkWords = selection.matching
+    ? `every assistant${filteredWords}`
+    : assistantsWords(selection.ids.size);
+  const pageIds = items.map((a) => a.id);
+  const wholePageSelected = pageIds.length > 0 && pageIds.every((id) => selection.ids.has(id));
+  // Back to the selection, which takes the panel's place.
+  const closeBulk = () => {
+    setBulkOpen(false);
+    selection.clear();
+    requestAnimationFrame(() => document.getElementById(SELECT_PAGE_ID)?.focus());
+  };
 
   const submitSearch = (event: FormEvent) => {
     event.preventDefault();
@@ -117,6 +143,27 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
         )}
       </form>
       <Notice notice={deleted} focus />
+      {canChange && items.length > 0 && !bulkOpen && (
+        <SelectionBar
+          count={selection.ids.size}
+          pageSelected={wholePageSelected || selection.matching}
+          onSelectPage={(on) => selection.setAll(pageIds, on)}
+          matchingWords={selection.matching ? `All assistants${filteredWords} are selected.` : null}
+          canSelectMatching={(search !== '' || connectionId !== '') && !selection.matching}
+          filteredWords={filteredWords}
+          onSelectMatching={selection.selectMatching}
+          onClear={selection.clear}
+          onChange={() => setBulkOpen(true)}
+        />
+      )}
+      {bulkOpen && (
+        <BulkPanel
+          target={bulkTarget}
+          targetWords={bulkWords}
+          onClose={closeBulk}
+          onFinished={() => void load(search, connectionId, null)}
+        />
+      )}
       <ErrorMessage text={error} />
       {loading && items.length === 0 && <p role="status">Loading assistants…</p>}
       {!loading && items.length === 0 && !error && (
@@ -129,6 +176,11 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
         <table className="stacked">
           <thead>
             <tr>
+              {canChange && (
+                <th scope="col" className="select">
+                  <span className="visually-hidden">Selected</span>
+                </th>
+              )}
               <th scope="col">Name</th>
               <th scope="col">Connection</th>
               <th scope="col">Model</th>
@@ -140,6 +192,17 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
           <tbody>
             {items.map((a) => (
               <tr key={a.id}>
+                {canChange && (
+                  <td className="select">
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${a.name ?? '(unnamed)'}`}
+                      checked={selection.matching || selection.ids.has(a.id)}
+                      disabled={selection.matching || bulkOpen}
+                      onChange={(e) => selection.toggle(a.id, e.target.checked)}
+                    />
+                  </td>
+                )}
                 <td data-label="Name">
                   <a href={`#/assistants/${a.id}`}>{a.name ?? '(unnamed)'}</a>
                 </td>
@@ -159,5 +222,65 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
         </button>
       )}
     </section>
+  );
+}
+
+/** What is selected for a bulk change, and the ways to select more or start the change. */
+function SelectionBar({
+  count,
+  pageSelected,
+  onSelectPage,
+  matchingWords,
+  canSelectMatching,
+  filteredWords,
+  onSelectMatching,
+  onClear,
+  onChange,
+}: {
+  count: number;
+  /** Every row shown is selected. */
+  pageSelected: boolean;
+  onSelectPage: (on: boolean) => void;
+  /** Set when every assistant the search matches is selected: says so. */
+  matchingWords: string | null;
+  canSelectMatching: boolean;
+  filteredWords: string;
+  onSelectMatching: () => void;
+  onClear: () => void;
+  onChange: () => void;
+}) {
+  const selected = matchingWords !== null || count > 0;
+  return (
+    <div className="selection-bar actions">
+      <label className="check">
+        <input
+          id={SELECT_PAGE_ID}
+          type="checkbox"
+          checked={pageSelected}
+          disabled={matchingWords !== null}
+          onChange={(e) => onSelectPage(e.target.checked)}
+        />
+        Select all on this page
+      </label>
+      <span aria-live="polite">
+        {matchingWords ??
+          (count > 0 ? `${assistantsWords(count)} selected.` : 'Select assistants to change them together.')}
+      </span>
+      {canSelectMatching && (
+        <button type="button" className="link" onClick={onSelectMatching}>
+          Select all{filteredWords}
+        </button>
+      )}
+      {selected && (
+        <>
+          <button type="button" className="primary" onClick={onChange}>
+            Change selected…
+          </button>
+          <button type="button" onClick={onClear}>
+            Clear selection
+          </button>
+        </>
+      )}
+    </div>
   );
 }

@@ -3,6 +3,7 @@ import { answer, api, type Connection } from './api.ts';
 import { AT_PAGE, type Feedback, type Perform } from './connection-actions.ts';
 import { PROVIDER_NAMES, STATUS_WORDS, StatusBadge } from './connection-words.tsx';
 import { FormField, SecretKeyInput, SubmitOrCancel } from './form-field.tsx';
+import { ImportFromConnection } from './import-action.tsx';
 import { Notice } from './notice.tsx';
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'never');
@@ -19,6 +20,7 @@ export function ConnectionCard({
   orgId,
   connection: c,
   isAdmin,
+  canImport,
   busy,
   working,
   feedback,
@@ -27,6 +29,8 @@ export function ConnectionCard({
   orgId: string;
   connection: Connection;
   isAdmin: boolean;
+  /** Editors and above may import the connection's assistants. */
+  canImport: boolean;
   /** Some action on the page is running; `working`: one of this connection's. */
   busy: boolean;
   working: boolean;
@@ -227,6 +231,7 @@ export function ConnectionCard({
         </fieldset>
       )}
       <Notice notice={feedback} />
+      {canImport && <ImportFromConnection connection={c} />}
     </article>
   );
 }

@@ -67,6 +67,7 @@ export function ConnectionsPage({ orgId, role }: { orgId: string; role: Role }) 
                 orgId={orgId}
                 connection={c}
                 isAdmin={isAdmin}
+                canImport={roleAtLeast(role, 'editor')}
                 busy={busyAt !== null}
                 working={busyAt === c.id}
                 feedback={feedbackAt(c.id)}

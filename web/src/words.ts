@@ -12,6 +12,9 @@ export const ROLE_WORDS: Record<Role, string> = {
 /** "a viewer", "an editor". */
 export const withArticle = (role: Role) => `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`;
 
+/** "3 assistants", "1 assistant". */
+export const assistantsWords = (n: number) => `${n} assistant${n === 1 ? '' : 's'}`;
+
 export const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** A message as a sentence: the server's messages end without a full stop. */
