@@ -24,8 +24,15 @@ import type { BulkInput } from './job-service.ts';
 
 /** Assistants stored per statement by an import. */
 export const IMPORT_BATCH = 500;
-/** Bulk items in flight at once, each still at its connection's pace. */
+/** Bulk items in flight at once, at most, each still at its connection's pace. */
 export const BULK_WINDOW = 8;
+/**
+ * The window for a job of `total` items: progress is recorded a window at a time, so a small job
+ * moves item by item and a large one gets the full window.
+ */
+export function bulkWindow(total: number): number {
+  return Math.max(1, Math.min(BULK_WINDOW, Math.ceil(total / 20)));
+}
 
 export interface JobRunnerOptions {
   /** How often an idle runner looks for work another server queued. */
@@ -189,10 +196,11 @@ export class JobRunner {
     const { patch, items } = job.input as unknown as BulkInput;
     const progress = progressOf(job);
     const interrupted = new Set(job.inFlight ?? []);
-    for (let start = progress.done; start < items.length; start += BULK_WINDOW) {
+    const size = bulkWindow(items.length);
+    for (let start = progress.done; start < items.length; start += size) {
       const stop = stopped();
       if (stop) return stop;
-      const window = items.slice(start, start + BULK_WINDOW);
+      const window = items.slice(start, start + size);
       const resumed = window.filter((item) => interrupted.has(item.id));
       const outcomes = await Promise.all(
         window.map((item) =>
