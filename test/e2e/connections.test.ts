@@ -3,6 +3,7 @@
 // make the emulator refuse keys.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { RetellEmulator } from '../../src/providers/retell/emulator/emulator.ts';
 import { createAssistant, type TestApp } from '../helpers/test-app.ts';
 import { type Dashboard, freshPage, openDashboard, screenshot, signIn as signInAs } from './browser.ts';
 
@@ -116,6 +117,28 @@ describe('connections', () => {
     await screenshot(page, 'connections-1280');
     await page.setViewportSize({ width: 390, height: 844 });
     await screenshot(page, 'connections-390');
+  });
+
+  it('adds a Retell account: the form says Retell’s address, and Retell checks the key', async () => {
+    const retell = new RetellEmulator('retell-client-key-2468');
+    try {
+      const retellUrl = await retell.listen();
+      await signIn();
+      await openConnections();
+      await page.getByLabel('Provider').selectOption('retell');
+      await expect(page.getByLabel('Base URL (optional)').getAttribute('placeholder')).resolves.toBe(
+        'https://api.retellai.com',
+      );
+      await page.getByLabel('Name', { exact: true }).fill('Client R');
+      await page.getByLabel('API key').fill('retell-client-key-2468');
+      await page.getByLabel('Base URL (optional)').fill(retellUrl);
+      await page.getByRole('button', { name: 'Add connection' }).click();
+      await page.getByText('Added “Client R (Retell)”: Retell accepted the key ending …2468.').waitFor();
+      expect((await connections()).find((c) => c.name === 'Client R')).toMatchObject({ status: 'ok' });
+      expect(retell.received('GET').map((r) => r.path)).toEqual(['/get-api-key-info']);
+    } finally {
+      await retell.close();
+    }
   });
 
   it('offers every connection in the create form, the default chosen, and shows the one an assistant runs on', async () => {

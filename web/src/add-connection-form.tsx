@@ -5,9 +5,24 @@ import { connectionLabel } from './connection-words.tsx';
 import { FormField, SecretKeyInput } from './form-field.tsx';
 import { Notice } from './notice.tsx';
 
-/** The providers an admin can connect now; Retell is answered "not available yet" by the API. */
-type Offered = 'vapi' | 'sandbox';
-const VAPI_API = 'https://api.vapi.ai';
+/** The providers an admin can connect. */
+type Offered = 'vapi' | 'retell' | 'sandbox';
+
+/** What differs between the platforms whose accounts take a key. */
+const ACCOUNTS = {
+  vapi: {
+    label: 'Vapi',
+    api: 'https://api.vapi.ai',
+    keyHint:
+      'Vapi’s private API key (not the public one). Switchboard checks it with Vapi before storing it, keeps it encrypted, and never shows it again: only its last 4 characters.',
+  },
+  retell: {
+    label: 'Retell',
+    api: 'https://api.retellai.com',
+    keyHint:
+      'A Retell API key from Retell’s dashboard. Switchboard checks it with Retell before storing it, keeps it encrypted, and never shows it again: only its last 4 characters.',
+  },
+} as const;
 
 export function AddConnectionForm({
   orgId,
@@ -32,7 +47,7 @@ export function AddConnectionForm({
   const add = async (event: FormEvent) => {
     event.preventDefault();
     const body =
-      provider === 'vapi'
+      provider !== 'sandbox'
         ? {
             provider,
             name: name.trim(),
@@ -46,9 +61,9 @@ export function AddConnectionForm({
       );
       return {
         text:
-          data.provider === 'sandbox'
+          provider === 'sandbox'
             ? `Added “${connectionLabel(data)}”.`
-            : `Added “${connectionLabel(data)}”: Vapi accepted the key ending …${data.keyHint}.`,
+            : `Added “${connectionLabel(data)}”: ${ACCOUNTS[provider].label} accepted the key ending …${data.keyHint}.`,
       };
     });
     // The key is never kept in the page longer than the request that carries it.
@@ -67,6 +82,7 @@ export function AddConnectionForm({
           {(input) => (
             <select {...input} value={provider} onChange={(e) => setProvider(e.target.value as Offered)}>
               <option value="vapi">Vapi</option>
+              <option value="retell">Retell</option>
               <option value="sandbox">Sandbox (built in, no account needed)</option>
             </select>
           )}
@@ -87,13 +103,13 @@ export function AddConnectionForm({
             />
           )}
         </FormField>
-        {provider === 'vapi' ? (
+        {provider !== 'sandbox' ? (
           <>
             <FormField
               id="connection-key"
               label="API key"
               error={fields.apiKey}
-              hint="Vapi’s private API key (not the public one). Switchboard checks it with Vapi before storing it, keeps it encrypted, and never shows it again: only its last 4 characters."
+              hint={ACCOUNTS[provider].keyHint}
             >
               {(input) => <SecretKeyInput input={input} value={apiKey} onChange={setApiKey} />}
             </FormField>
@@ -101,13 +117,13 @@ export function AddConnectionForm({
               id="connection-base-url"
               label="Base URL (optional)"
               error={fields.baseUrl}
-              hint={`Leave empty for Vapi’s public API (${VAPI_API}); set it for a region, a proxy or an emulator.`}
+              hint={`Leave empty for ${ACCOUNTS[provider].label}’s public API (${ACCOUNTS[provider].api}); set it for a region, a proxy or an emulator.`}
             >
               {(input) => (
                 <input
                   {...input}
                   type="url"
-                  placeholder={VAPI_API}
+                  placeholder={ACCOUNTS[provider].api}
                   value={baseUrl}
                   onChange={(e) => setBaseUrl(e.target.value)}
                 />
