@@ -122,6 +122,17 @@ export class JobRepository {
       .where(and(eq(jobs.id, id), eq(jobs.runnerToken, token)));
   }
 
+  /** Adds an error to the first ones kept, leaving the progress as it is. */
+  async addError(id: string, token: string, error: JobError): Promise<void> {
+    await this.db
+      .update(jobs)
+      .set({
+        errors: sql`case when jsonb_array_length(${jobs.errors}) < ${MAX_JOB_ERRORS}
+          then ${jobs.errors} || jsonb_build_array(${JSON.stringify(error)}::jsonb) else ${jobs.errors} end`,
+      })
+      .where(and(eq(jobs.id, id), eq(jobs.runnerToken, token)));
+  }
+
   /** Ends a running job with its final state and audit event; a cancelled job keeps `cancelled`. */
   async finish(id: string, token: string, state: JobState, audit: AuditEvent): Promise<void> {
     await this.db.transaction(async (tx) => {

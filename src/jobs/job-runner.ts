@@ -130,12 +130,8 @@ export class JobRunner {
       state = 'failed';
       detail = { reason: (error as Error).message };
       this.log.warn({ err: error, jobId: job.id }, 'a job failed');
-      await this.repo
-        .recordProgress(job.id, token, {
-          ...progressOf(job),
-          errors: addError(job.errors, { message: (error as Error).message }),
-        })
-        .catch(() => {});
+      // Only the reason is added: the progress recorded so far stands.
+      await this.repo.addError(job.id, token, { message: (error as Error).message }).catch(() => {});
     } finally {
       clearInterval(renew);
     }
@@ -159,7 +155,8 @@ export class JobRunner {
     stopped: () => Stop | undefined,
   ): Promise<Stop | undefined> {
     const actor = actorOf(job);
-    const connection = await this.connections.resolve(job.orgId, job.connectionId ?? undefined);
+    if (!job.connectionId) throw new Error('the connection to import from was removed');
+    const connection = await this.connections.resolve(job.orgId, job.connectionId);
     const provider = await this.connections.providerFor(connection.id);
     const remotes = await provider.listAll(() => this.pacer.turn(connection.id));
     const progress: Progress = { ...progressOf(job), total: remotes.length };

@@ -221,6 +221,28 @@ describe('a job whose runner died', () => {
   });
 });
 
+describe('a job that cannot go on', () => {
+  it('fails with the reason in words, keeping the progress it had', async () => {
+    const key = 'jobs-revoked-key-1357';
+    t.emulator.addKey(key, 'jobs-revoked-account');
+    const added = await t.request(t.owner.cookie, 'POST', `/orgs/${t.orgId}/connections`, {
+      provider: 'vapi',
+      name: 'Revoked later',
+      apiKey: key,
+      baseUrl: t.emulatorUrl,
+    });
+    expect(added.statusCode).toBe(201);
+    t.emulator.revokeKey(key);
+    const res = await t.request(t.owner.cookie, 'POST', '/assistants/import', {
+      connectionId: added.json().id,
+      all: true,
+    });
+    const job = await finishedJob(t, t.owner.cookie, res.json().job.id);
+    expect(job).toMatchObject({ state: 'failed', total: null, done: 0 });
+    expect(job.errors).toEqual([{ message: expect.stringMatching(/key/i) }]);
+  });
+});
+
 describe('import all as a job', () => {
   it('stores every assistant in batches; the answer is the job, and progress reaches the total', async () => {
     const t2 = await startTestApp();
