@@ -8,7 +8,7 @@ import type { JobRow } from '../db/schema.ts';
 import { conflict, notFound, validationError } from '../errors.ts';
 import { decodeCursor, encodeCursor, toPage } from '../shared/cursor.ts';
 import type { JobRepository, NewJob } from './job-repository.ts';
-import type { BulkRequest, JobListQuery } from './schemas.ts';
+import { type BulkRequest, type JobListQuery, MAX_BULK_ITEMS } from './schemas.ts';
 
 /** How a cancel waits for an item already at the provider to finish, so none is written after its answer. */
 const CANCEL_POLL_MS = 50;
@@ -69,6 +69,14 @@ export class JobService {
         {
           field: 'ids',
           message: `no such assistant in this organization: ${missing.slice(0, 5).join(', ')}`,
+        },
+      ]);
+    }
+    if (rows.length > MAX_BULK_ITEMS) {
+      throw validationError([
+        {
+          field: 'filter',
+          message: `matches ${rows.length} assistants; one bulk change takes at most ${MAX_BULK_ITEMS}: narrow it`,
         },
       ]);
     }
