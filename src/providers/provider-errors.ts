@@ -104,3 +104,12 @@ export function providerUnreachableError(error: unknown): ProviderError {
     refused,
   );
 }
+
+/** A key check reached an address that answered, but not as the provider's API does. */
+export function notTheProviderApi(label: string, exampleUrl: string, what: string): ProviderError {
+  return new ProviderError(
+    500,
+    'provider_unreachable',
+    `the address ${what}: is it ${label}'s API (for example ${exampleUrl})?`,
+  );
+}

@@ -5,11 +5,12 @@ import { AssistantCreate } from '../assistants/schemas.ts';
 import type { Guards } from '../http/authenticate.ts';
 import { errors, SESSION_OR_KEY_SECURITY } from '../http/schemas.ts';
 import { groupModels } from './model-groups.ts';
-import { retellChoices } from './retell/catalog.ts';
+import { AGENT_SERVER_SET_KEYS, LLM_SERVER_SET_KEYS, retellChoices } from './retell/catalog.ts';
 import { CONFIGURABLE_KINDS, ProviderCatalog, type ProviderChoices } from './schemas.ts';
 import {
   MODEL_PROVIDERS,
   type ProviderVariant,
+  SERVER_SET_KEYS,
   TRANSCRIBER_PROVIDERS,
   VOICE_PROVIDERS,
 } from './vapi/catalog.ts';
@@ -65,7 +66,10 @@ function variantOf(catalog: Readonly<Record<string, ProviderVariant>>, id: strin
 const alphabetical = (a: string, b: string) => a.localeCompare(b, 'en');
 
 /** The choices for a connection that follows Vapi's rules: its catalog, within the request schemas. */
-function vapiChoices(): Omit<ProviderChoices, 'provider' | 'unheldFields' | 'derivedFields'> {
+function vapiChoices(): Omit<
+  ProviderChoices,
+  'provider' | 'unheldFields' | 'derivedFields' | 'serverSetFields'
+> {
   const request = AssistantCreate.properties;
   const model = request.model.properties;
   const voice = request.voice.properties;
@@ -113,10 +117,19 @@ export const providerRoutes: FastifyPluginAsyncTypebox<{ guards: Guards }> = asy
   const vapi = vapiChoices();
   const { heldFields: _held, ...retell } = retellChoices();
   const byKind = {
-    vapi: { ...vapi, derivedFields: [], unheldFields: [] },
-    sandbox: { ...vapi, derivedFields: [], unheldFields: [] },
+    vapi: { ...vapi, serverSetFields: [...SERVER_SET_KEYS], derivedFields: [], unheldFields: [] },
+    sandbox: { ...vapi, serverSetFields: [...SERVER_SET_KEYS], derivedFields: [], unheldFields: [] },
     // Retell's fields share the request schema's lengths.
-    retell: { ...retell, limits: vapi.limits, derivedFields: ['model.provider', 'voice.provider'] },
+    retell: {
+      ...retell,
+      limits: vapi.limits,
+      serverSetFields: [
+        'id',
+        ...AGENT_SERVER_SET_KEYS.map((key) => `agent.${key}`),
+        ...LLM_SERVER_SET_KEYS.map((key) => `llm.${key}`),
+      ],
+      derivedFields: ['model.provider', 'voice.provider'],
+    },
   };
   const catalog = { items: CONFIGURABLE_KINDS.map((provider) => ({ provider, ...byKind[provider] })) };
 

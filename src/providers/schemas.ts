@@ -112,6 +112,10 @@ export const ProviderChoices = Type.Object(
     voiceProviders: Type.Array(VoiceProviderChoice, { description: 'Alphabetical.' }),
     transcriberProviders: Type.Array(TranscriberProviderChoice, { description: 'Alphabetical.' }),
     limits: FieldLimits,
+    serverSetFields: Type.Array(Type.String(), {
+      description:
+        'Paths (dotted) of the stored configuration the provider sets itself (ids, timestamps, versions): they move with every version and say nothing, so a diff leaves them out.',
+    }),
     derivedFields: Type.Array(Type.String(), {
       description:
         'Fields this kind of connection works out from others (Retell: `model.provider` from the model, `voice.provider` from the voice id): the form shows them without a menu and need not send them.',

@@ -6,7 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AssistantCreate } from '../../src/assistants/schemas.ts';
 import { RETELL_MODELS } from '../../src/providers/retell/catalog.ts';
 import type { ProviderCatalog } from '../../src/providers/schemas.ts';
-import { MODEL_PROVIDERS, TRANSCRIBER_PROVIDERS, VOICE_PROVIDERS } from '../../src/providers/vapi/catalog.ts';
+import {
+  MODEL_PROVIDERS,
+  SERVER_SET_KEYS,
+  TRANSCRIBER_PROVIDERS,
+  VOICE_PROVIDERS,
+} from '../../src/providers/vapi/catalog.ts';
 import { createAssistant, startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 let t: TestApp;
@@ -146,6 +151,9 @@ describe('GET /providers', () => {
     expect(retell?.transcriberProviders).toEqual([]);
     expect(retell?.unheldFields).toEqual(['model.maxTokens', 'transcriber']);
     expect(retell?.derivedFields).toEqual(['model.provider', 'voice.provider']);
+    // What a diff leaves out: the ids and timestamps each provider sets itself.
+    expect(retell?.serverSetFields).toEqual(expect.arrayContaining(['id', 'agent.version', 'llm.llm_id']));
+    for (const choices of vapiKinds) expect(choices.serverSetFields).toEqual([...SERVER_SET_KEYS]);
     expect(vapiKinds.every((choices) => choices.unheldFields.length === 0)).toBe(true);
   });
 

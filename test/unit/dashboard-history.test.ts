@@ -1,9 +1,13 @@
 // The dashboard's words for history: field paths as the form names them, the side-by-side diff of
 // two versions, and a user's edits put back on a fresher copy after a 412.
 import { describe, expect, it } from 'vitest';
+import { SERVER_SET_KEYS } from '../../src/providers/vapi/catalog.ts';
 import { EMPTY_FORM, editedFields, type FormValues, reapplyEdits } from '../../web/src/assistant-form.ts';
 import { changesInWords, fieldWords } from '../../web/src/field-words.ts';
 import { configDiff } from '../../web/src/version-diff.ts';
+
+/** What GET /providers says Vapi sets itself. */
+const VAPI_SET = new Set(SERVER_SET_KEYS);
 
 describe('fieldWords', () => {
   it.each([
@@ -48,7 +52,7 @@ describe('configDiff', () => {
       model: { ...v1.model, temperature: 0.3, messages: [{ role: 'system', content: 'Be brief.' }] },
       backgroundSound: 'office',
     };
-    expect(configDiff(v1, v2)).toEqual([
+    expect(configDiff(v1, v2, VAPI_SET)).toEqual([
       { path: 'name', label: 'Name', before: 'Reception', after: 'Front desk' },
       { path: 'model.temperature', label: 'Temperature', before: '0.7', after: '0.3' },
       { path: 'model.messages', label: 'System prompt', before: 'Be kind.', after: 'Be brief.' },
@@ -56,9 +60,25 @@ describe('configDiff', () => {
     ]);
   });
 
+  it('leaves out nested paths the provider sets (a Retell agent and its LLM)', () => {
+    const before = {
+      id: 'ag1',
+      agent: { agent_name: 'Desk', version: 3 },
+      llm: { model: 'gpt-4.1', version: 3 },
+    };
+    const after = {
+      id: 'ag1',
+      agent: { agent_name: 'Front', version: 4 },
+      llm: { model: 'gpt-4.1', version: 4 },
+    };
+    const retellSet = new Set(['id', 'agent.version', 'llm.version']);
+    expect(configDiff(before, after, retellSet).map((c) => c.path)).toEqual(['agent.agent_name']);
+    expect(configDiff(before, after).map((c) => c.path)).toContain('llm.version');
+  });
+
   it('is empty for the same configuration, and shows every field of a first version', () => {
-    expect(configDiff(v1, structuredClone(v1))).toEqual([]);
-    expect(configDiff(null, v1).map((c) => c.label)).toEqual([
+    expect(configDiff(v1, structuredClone(v1), VAPI_SET)).toEqual([]);
+    expect(configDiff(null, v1, VAPI_SET).map((c) => c.label)).toEqual([
       'Name',
       'Model provider',
       'Model',
@@ -71,7 +91,7 @@ describe('configDiff', () => {
 
   it('shows a removed field as empty, and other lists as JSON', () => {
     const tools = [{ type: 'endCall' }];
-    const [change] = configDiff({ ...v1, model: { ...v1.model, tools } }, v1);
+    const [change] = configDiff({ ...v1, model: { ...v1.model, tools } }, v1, VAPI_SET);
     expect(change).toMatchObject({ path: 'model.tools', label: 'Tools', after: '' });
     expect(JSON.parse(change?.before ?? '')).toEqual(tools);
   });

@@ -277,6 +277,7 @@ export function AssistantPage({ id, role, orgId }: { id: string; role: Role; org
         canRestore={canEdit}
         unsavedFields={edited.map((f) => FIELD_LABELS[f])}
         onRestore={restore}
+        serverSetFields={menus.choices?.serverSetFields ?? []}
       />
       {leaving.asking && (
         <UnsavedChangesDialog fields={fieldsInWords(edited)} onLeave={leaving.leave} onStay={leaving.stay} />

@@ -14,22 +14,6 @@ export interface FieldChange {
   after: string;
 }
 
-/**
- * Keys the provider sets itself (ids, timestamps): they move with every version and say nothing.
- * The same list as the server's SERVER_SET_KEYS, which the dashboard cannot import.
- */
-const PROVIDER_SET_KEYS = new Set([
-  'analyticsMetadata',
-  'createdAt',
-  'id',
-  'isDeleted',
-  'isServerUrlSecretSet',
-  'latestVersion',
-  'orgId',
-  'updatedAt',
-  'workflowIds',
-]);
-
 /** The order of the form; other fields follow alphabetically. */
 const FORM_ORDER = [
   'name',
@@ -72,15 +56,20 @@ export function valueText(path: string, value: unknown): string {
 }
 
 /** Leaves of a configuration by dotted path; lists are leaves, compared whole. */
-function leaves(config: unknown, prefix = '', into = new Map<string, unknown>()): Map<string, unknown> {
+function leaves(
+  config: unknown,
+  ignored: ReadonlySet<string>,
+  prefix = '',
+  into = new Map<string, unknown>(),
+): Map<string, unknown> {
   if (!isPlainObject(config)) {
     if (prefix) into.set(prefix, config);
     return into;
   }
   for (const [key, value] of Object.entries(config)) {
-    if (!prefix && PROVIDER_SET_KEYS.has(key)) continue;
     const path = prefix ? `${prefix}.${key}` : key;
-    if (isPlainObject(value) && Object.keys(value).length > 0) leaves(value, path, into);
+    if (ignored.has(path)) continue;
+    if (isPlainObject(value) && Object.keys(value).length > 0) leaves(value, ignored, path, into);
     else into.set(path, value);
   }
   return into;
@@ -98,9 +87,14 @@ function byFormOrder(a: string, b: string): number {
  * Every field whose value differs from `before` to `after` (`before` null: every field `after`
  * sets, as at a create), in the form's order.
  */
-export function configDiff(before: Config | null, after: Config): FieldChange[] {
-  const from = leaves(before ?? {});
-  const to = leaves(after);
+export function configDiff(
+  before: Config | null,
+  after: Config,
+  /** Paths the provider sets itself (GET /providers): they move with every version and say nothing. */
+  serverSet: ReadonlySet<string> = new Set(),
+): FieldChange[] {
+  const from = leaves(before ?? {}, serverSet);
+  const to = leaves(after, serverSet);
   const paths = [...new Set([...from.keys(), ...to.keys()])].sort(byFormOrder);
   return paths.flatMap((path) => {
     const was = valueText(path, from.get(path));

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { type Assistant, answer, api, describeError, type Version } from './api.ts';
 import { ConfirmDialog } from './confirm-dialog.tsx';
 import { when } from './dates.ts';
@@ -48,13 +48,17 @@ export function VersionHistory({
   canRestore,
   unsavedFields,
   onRestore,
+  serverSetFields,
 }: {
   assistant: Assistant;
   canRestore: boolean;
   /** The form's unsaved changes, in words: a restore discards them, so it says so. */
   unsavedFields: string[];
   onRestore: (version: number) => Promise<boolean>;
+  /** Paths the assistant's provider sets itself (GET /providers): left out of every diff. */
+  serverSetFields: readonly string[];
 }) {
+  const serverSet = useMemo(() => new Set(serverSetFields), [serverSetFields]);
   const [items, setItems] = useState<Version[]>([]);
   const [nextBefore, setNextBefore] = useState<number | null>(null);
   const [loading, setLoading] = useState(true);
@@ -121,7 +125,7 @@ export function VersionHistory({
         title: n > 1 ? `What version ${n} changed` : 'Version 1, as it was created',
         before: n > 1 ? `Version ${n - 1}` : 'Before',
         after: `Version ${n}`,
-        changes: configDiff(previous, version),
+        changes: configDiff(previous, version, serverSet),
       });
     });
 
@@ -132,7 +136,7 @@ export function VersionHistory({
         title: `Version ${n}, every field`,
         before: null,
         after: `Version ${n}`,
-        changes: configDiff(null, version),
+        changes: configDiff(null, version, serverSet),
       });
     });
 
@@ -143,14 +147,14 @@ export function VersionHistory({
         title: `Version ${n} compared with the current version (${current})`,
         before: `Version ${n}`,
         after: `Current (version ${current})`,
-        changes: configDiff(version, assistant.providerConfig),
+        changes: configDiff(version, assistant.providerConfig, serverSet),
       });
     });
 
   const askRestore = (n: number) =>
     withConfigs(async () => {
       const version = await configOf(n);
-      setQuestion({ version: n, changes: configDiff(assistant.providerConfig, version) });
+      setQuestion({ version: n, changes: configDiff(assistant.providerConfig, version, serverSet) });
     });
 
   const restore = async () => {

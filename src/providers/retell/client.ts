@@ -26,7 +26,7 @@ import {
   type ProviderClientOptions,
 } from '../call-policy.ts';
 import type { AssistantProvider, CreateMark, ProviderAssistant } from '../provider.ts';
-import { providerErrorOf, type SdkFailures } from '../provider-errors.ts';
+import { notTheProviderApi, providerErrorOf, type SdkFailures } from '../provider-errors.ts';
 import { writableAgentFields, writableLlmFields } from './catalog.ts';
 import type { RetellAssistant, RetellChanges } from './mapping.ts';
 
@@ -196,11 +196,16 @@ export class RetellProvider implements AssistantProvider {
       info = await this.call((signal) => this.sdk.identity.retrieve({ signal }));
     } catch (error) {
       // Retell answers 422 for unknown ids only; a 404 here means the address is not Retell's API.
-      if (isCode(error, 'provider_not_found')) throw notRetell('answered 404');
+      if (isCode(error, 'provider_not_found'))
+        throw notTheProviderApi('Retell', 'https://api.retellai.com', 'answered 404');
       throw error;
     }
     if (!isPlainObject(info) || (typeof info.org_id !== 'string' && typeof info.org_name !== 'string'))
-      throw notRetell("answered, but not with the key's account");
+      throw notTheProviderApi(
+        'Retell',
+        'https://api.retellai.com',
+        "answered, but not with the key's account",
+      );
     return { accountId: typeof info.org_id === 'string' ? info.org_id : null };
   }
 
@@ -368,14 +373,6 @@ function withOutcome(error: ProviderError, definitelyNotApplied: boolean): Provi
     error.details,
     error.headers,
     definitelyNotApplied,
-  );
-}
-
-function notRetell(what: string): ProviderError {
-  return new ProviderError(
-    500,
-    'provider_unreachable',
-    `the address ${what}: is it Retell's API (for example https://api.retellai.com)?`,
   );
 }
 

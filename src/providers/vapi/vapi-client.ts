@@ -11,7 +11,7 @@ import {
   type ProviderClientOptions,
 } from '../call-policy.ts';
 import type { AssistantProvider, CreateMark, ProviderAssistant } from '../provider.ts';
-import { providerErrorOf, type SdkFailures } from '../provider-errors.ts';
+import { notTheProviderApi, providerErrorOf, type SdkFailures } from '../provider-errors.ts';
 import { writableFields } from './catalog.ts';
 import { httpFetcher } from './http-fetcher.ts';
 
@@ -62,10 +62,11 @@ export class VapiClient implements AssistantProvider {
     } catch (error) {
       // A 404 on Vapi's list means the address is not Vapi's API, not that an assistant is missing.
       if (error instanceof ProviderError && error.code === 'provider_not_found')
-        throw notVapi('answered 404');
+        throw notTheProviderApi('Vapi', 'https://api.vapi.ai', 'answered 404');
       throw error;
     }
-    if (!Array.isArray(page)) throw notVapi('answered, but not with a list of assistants');
+    if (!Array.isArray(page))
+      throw notTheProviderApi('Vapi', 'https://api.vapi.ai', 'answered, but not with a list of assistants');
     return { accountId: page[0] ? this.accountOf(page[0] as ProviderAssistant) : null };
   }
 
@@ -147,14 +148,6 @@ export class VapiClient implements AssistantProvider {
 /** Merges the mark into the user's own metadata, keeping their keys. */
 function withMark(metadata: unknown, mark: CreateMark): Record<string, unknown> {
   return { ...(isPlainObject(metadata) ? metadata : {}), switchboard: { ...mark } };
-}
-
-function notVapi(what: string): ProviderError {
-  return new ProviderError(
-    500,
-    'provider_unreachable',
-    `the address ${what}: is it Vapi's API (for example https://api.vapi.ai)?`,
-  );
 }
 
 /** How the Vapi SDK shows failures: Vapi answers 404 for a missing assistant, 400 (or 422) for a refused body. */

@@ -7508,6 +7508,8 @@ export interface paths {
                     maxLength: number;
                   };
                 };
+                /** @description Paths (dotted) of the stored configuration the provider sets itself (ids, timestamps, versions): they move with every version and say nothing, so a diff leaves them out. */
+                serverSetFields: string[];
                 /** @description Fields this kind of connection works out from others (Retell: `model.provider` from the model, `voice.provider` from the voice id): the form shows them without a menu and need not send them. */
                 derivedFields: string[];
                 /** @description Fields this kind of connection has no place for (dotted, e.g. `model.maxTokens`): the form hides them and the API refuses them with a 400. */
