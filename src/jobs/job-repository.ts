@@ -73,22 +73,27 @@ export class JobRepository {
    * died), for `token`; `skip locked` lets servers claim side by side without waiting.
    */
   async claim(token: string, leaseMs: number): Promise<JobRow | undefined> {
-    const result = await this.db.execute(sql`
-      update ${jobs} set
-        state = 'running',
-        runner_token = ${token},
-        lease_expires_at = now() + make_interval(secs => ${leaseMs / 1000}),
-        started_at = coalesce(started_at, now())
-      where id = (
-        select id from ${jobs}
-        where state = 'queued'
-           or (state = 'running' and (lease_expires_at is null or lease_expires_at < now()))
-        order by created_at
-        limit 1
-        for update skip locked)
-      returning id`);
-    const id = (result as unknown as { rows: Array<{ id: string }> }).rows[0]?.id;
-    return id ? this.findById(id) : undefined;
+    const [row] = await this.db
+      .update(jobs)
+      .set({
+        state: 'running',
+        runnerToken: token,
+        leaseExpiresAt: sql`now() + make_interval(secs => ${leaseMs / 1000})`,
+        startedAt: sql`coalesce(${jobs.startedAt}, now())`,
+      })
+      .where(
+        eq(
+          jobs.id,
+          sql`(select id from ${jobs}
+            where state = 'queued'
+               or (state = 'running' and (lease_expires_at is null or lease_expires_at < now()))
+            order by created_at
+            limit 1
+            for update skip locked)`,
+        ),
+      )
+      .returning();
+    return row;
   }
 
   /** Extends the lease; false when the job is no longer this runner's to run (cancelled, or lost). */
