@@ -230,21 +230,6 @@ export class AssistantRepository {
     return valid.flatMap((id) => byId.get(id) ?? []);
   }
 
-  /** The organization's confirmed assistants among `ids`, as id and connection, in the order given. */
-  async placementsInOrg(
-    orgId: string,
-    ids: readonly string[],
-  ): Promise<Array<{ id: string; connectionId: string }>> {
-    const valid = ids.filter((id) => UUID.test(id));
-    if (valid.length === 0) return [];
-    const rows = await this.db
-      .select({ id: assistants.id, connectionId: assistants.connectionId })
-      .from(assistants)
-      .where(and(eq(assistants.orgId, orgId), inArray(assistants.id, valid), confirmed));
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return valid.flatMap((id) => byId.get(id) ?? []);
-  }
-
   /** Ids of the organization's confirmed assistants, newest first, filtered as the list filters. */
   async idsInOrg(
     orgId: string,

@@ -278,32 +278,31 @@ export class AssistantService {
    * A bulk change's check before it starts: the patch against each assistant's stored copy. The
    * first problems, each naming its assistant; empty when every item can be tried.
    */
-  async bulkProblems(orgId: string, ids: readonly string[], patch: AssistantPatch): Promise<string[]> {
+  bulkProblems(rows: readonly AssistantRow[], patch: AssistantPatch): string[] {
     const problems: string[] = [];
-    for (const row of await this.repo.findManyInOrg(orgId, ids)) {
+    for (const row of rows) {
       const found = fieldMapFor(row.provider).problems(row.config, patch);
       for (const problem of found)
-        problems.push(`${row.config.name ?? row.id}: ${problem.field} ${problem.message}`);
+        problems.push(`${row.name ?? row.id}: ${problem.field} ${problem.message}`);
       if (problems.length >= 10) break;
     }
     return problems;
   }
 
   /** What a patch would change on each assistant, from the stored copies; nothing is sent. */
-  async previewPatch(orgId: string, ids: readonly string[], patch: AssistantPatch) {
-    const rows = await this.repo.findManyInOrg(orgId, ids);
+  previewPatch(rows: readonly AssistantRow[], patch: AssistantPatch) {
     return rows
       .map((row) => ({
         assistantId: row.id,
-        name: typeof row.config.name === 'string' ? row.config.name : null,
+        name: row.name,
         changes: previewOf(fieldMapFor(row.provider), row.config, patch),
       }))
       .filter((item) => item.changes.length > 0);
   }
 
-  /** Each of these ids that is one of the organization's assistants, with its connection. */
-  placementsOf(orgId: string, ids: readonly string[]): Promise<Array<{ id: string; connectionId: string }>> {
-    return this.repo.placementsInOrg(orgId, ids);
+  /** The organization's assistants among `ids`, in the order given; the others are left out. */
+  assistantsIn(orgId: string, ids: readonly string[]): Promise<AssistantRow[]> {
+    return this.repo.findManyInOrg(orgId, ids);
   }
 
   /** The ids of the organization's assistants a bulk filter selects, newest first. */

@@ -58,7 +58,7 @@ export class JobService {
     if (Object.values(request.patch).every((value) => value === undefined)) {
       throw validationError([{ field: 'patch', message: 'changes nothing: name at least one field' }]);
     }
-    const rows = await this.assistants.placementsOf(
+    const rows = await this.assistants.assistantsIn(
       actor.orgId,
       request.ids ?? (await this.assistants.idsMatching(actor.orgId, request.filter ?? {})),
     );
@@ -84,14 +84,17 @@ export class JobService {
     if (request.dryRun) {
       return {
         preview: {
-          items: await this.assistants.previewPatch(actor.orgId, ids, request.patch),
+          items: this.assistants.previewPatch(rows, request.patch),
           total: ids.length,
         },
       };
     }
-    const problems = await this.assistants.bulkProblems(actor.orgId, ids, request.patch);
+    const problems = this.assistants.bulkProblems(rows, request.patch);
     if (problems.length > 0) throw validationError(problems.map((message) => ({ field: 'patch', message })));
-    const input: BulkInput = { patch: request.patch, items: rows };
+    const input: BulkInput = {
+      patch: request.patch,
+      items: rows.map(({ id, connectionId }) => ({ id, connectionId })),
+    };
     return {
       job: await this.start(actor, {
         kind: 'bulk',

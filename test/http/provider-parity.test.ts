@@ -186,6 +186,7 @@ describe.each(Object.entries(PLATFORMS))('%s assistants', (kind, platform) => {
       [{ field: 'firstMessage', from: 'Hello there', to: 'Bulk hello' }],
       [{ field: 'firstMessage', from: 'Hello there', to: 'Bulk hello' }],
     ]);
+    expect(preview.json().items.map((i: { name: string }) => i.name)).toEqual(made.map((a) => a.name));
     expect(platform.writes()).toBe(writesBefore);
     const res = await t.request(t.owner.cookie, 'POST', '/assistants/bulk', {
       ids,
