@@ -243,7 +243,7 @@ export class AssistantService {
   async delete(actor: Actor, idOrProviderId: string): Promise<void> {
     const current = await this.get(actor, idOrProviderId);
     const event = assistantEvent(actor, 'assistant.deleted', current.id, {
-      name: current.config.name,
+      name: current.name,
       providerAssistantId: current.providerAssistantId,
     });
     await this.audit.attempt(event, () =>
@@ -539,7 +539,7 @@ export class AssistantService {
           row.orgId,
           'assistant.create_abandoned',
           { type: 'assistant', id: row.id },
-          { name: row.config.name, reason: 'the provider has no assistant from this create' },
+          { name: row.name, reason: 'the provider has no assistant from this create' },
         ),
       );
       return undefined;
@@ -559,7 +559,7 @@ export class AssistantService {
         'assistant.created',
         { type: 'assistant', id: row.id },
         {
-          name: found.name ?? row.config.name,
+          name: row.name,
           providerAssistantId: found.id,
           connectionId: row.connectionId,
           foundAfterUnknownOutcome: true,

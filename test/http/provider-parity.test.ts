@@ -2,10 +2,11 @@
 // and restore, sync, the reconciler, the audit log, bulk, import and delete run unchanged for a Vapi
 // and a Retell connection.
 // Then what only Retell has: two objects per assistant, fields it cannot hold, a half-applied update.
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AssistantRepository } from '../../src/assistants/assistant-repository.ts';
+import { auditEvents } from '../../src/db/schema.ts';
 import { noFaults } from '../../src/providers/emulator-kit.ts';
 import { RetellEmulator } from '../../src/providers/retell/emulator/emulator.ts';
 import { Reconciler } from '../../src/sync/reconciler.ts';
@@ -239,6 +240,11 @@ describe.each(Object.entries(PLATFORMS))('%s assistants', (kind, platform) => {
     const [imported] = list.items;
     expect((await t.request(t.owner.cookie, 'DELETE', `/assistants/${imported.id}`)).statusCode).toBe(204);
     expect(await platform.exists(imported.providerAssistantId)).toBe(false);
+    const [deleted] = await t.database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.targetId, imported.id), eq(auditEvents.action, 'assistant.deleted')));
+    expect(deleted?.detail).toMatchObject({ name: `${kind} loose one` });
   });
 });
 
