@@ -48,6 +48,12 @@ try {
 
 const services = createServices(config, database.db, logger, { secrets });
 let stopping = false;
+// A signal may arrive while the start's last steps run (they follow `listen`); the shutdown waits for
+// them, so none of them runs on a closed database or restarts what the shutdown stopped.
+let started: () => void = () => {};
+const startup = new Promise<void>((resolve) => {
+  started = resolve;
+});
 // On PGlite (one process per data folder) `npm run reset-password` goes through this server while
 // it runs, with the token it finds in DATA_DIR/operator.json; on PostgreSQL it opens the database.
 const operatorToken = config.databaseUrl ? undefined : newLinkToken();
@@ -128,6 +134,7 @@ if (operatorToken && address && typeof address === 'object') {
 services.reconciler.start();
 await services.jobRunner.start({ sole: database.driver === 'pglite' });
 if (config.syncIntervalMs === 0) logger.info('reconciler off (SYNC_INTERVAL_SECONDS=0)');
+started();
 
 async function shutdown(signal: string) {
   if (stopping) return;
@@ -138,6 +145,7 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, SHUTDOWN_GRACE_MS);
   force.unref();
+  await startup;
   await services.reconciler.stop();
   await services.jobRunner.stop();
   await app.close();

@@ -65,7 +65,7 @@ describe('master keys', () => {
 
   it('a wrong master key stops the start with one line; rotate-secrets moves the keys to a new one', async () => {
     const first = await startAndStop({ SECRETS_KEY: oldKey });
-    expect(first.code).toBe(0);
+    expect(first.code, first.output).toBe(0);
 
     const wrong = await startAndStop({ SECRETS_KEY: newKey });
     expect(wrong.code).toBe(1);
@@ -79,7 +79,7 @@ describe('master keys', () => {
     expect(rotated.code).toBe(0);
 
     const after = await startAndStop({ SECRETS_KEY: newKey });
-    expect(after.code).toBe(0);
+    expect(after.code, after.output).toBe(0);
     const old = await startAndStop({ SECRETS_KEY: oldKey });
     expect(old.code).toBe(1);
   }, 120_000);

@@ -88,3 +88,20 @@ describe('server process', () => {
     expect(await second.exited).toBe(0);
   }, 120_000);
 });
+
+describe('a signal while the server finishes starting', () => {
+  it('SIGTERM the moment it listens stops it cleanly (exit 0), every time', async () => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const server = start({});
+      // On the output event itself, not a poll: the signal lands while the start's last steps run.
+      const signalOnListening = () => {
+        if (!/Server listening at/.test(server.output())) return;
+        server.child.stdout?.off('data', signalOnListening);
+        server.child.kill('SIGTERM');
+      };
+      server.child.stdout?.on('data', signalOnListening);
+      const code = await server.exited;
+      expect(code, server.output()).toBe(0);
+    }
+  }, 120_000);
+});
