@@ -234,12 +234,14 @@ export class AssistantRepository {
   async idsInOrg(
     orgId: string,
     filter: { nameContains?: string | undefined; connectionId?: string | undefined },
+    limit: number,
   ): Promise<string[]> {
     const rows = await this.db
       .select({ id: assistants.id })
       .from(assistants)
       .where(and(eq(assistants.orgId, orgId), confirmed, ...this.listFilters(filter)))
-      .orderBy(desc(assistants.createdAt), desc(assistants.id));
+      .orderBy(desc(assistants.createdAt), desc(assistants.id))
+      .limit(limit);
     return rows.map((row) => row.id);
   }
 

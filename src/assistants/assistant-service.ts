@@ -306,8 +306,12 @@ export class AssistantService {
   }
 
   /** The ids of the organization's assistants a bulk filter selects, newest first. */
-  idsMatching(orgId: string, filter: { q?: string | undefined; connectionId?: string | undefined }) {
-    return this.repo.idsInOrg(orgId, { nameContains: filter.q, connectionId: filter.connectionId });
+  idsMatching(
+    orgId: string,
+    filter: { q?: string | undefined; connectionId?: string | undefined },
+    limit: number,
+  ) {
+    return this.repo.idsInOrg(orgId, { nameContains: filter.q, connectionId: filter.connectionId }, limit);
   }
 
   /**

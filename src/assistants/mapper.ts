@@ -2,7 +2,6 @@
 import type { AssistantRow } from '../db/schema.ts';
 import { fieldMapFor } from '../providers/field-maps.ts';
 import type { SwitchboardFields } from '../providers/provider.ts';
-import { isPlainObject } from '../shared/objects.ts';
 import type { VersionRow, VersionSource } from './assistant-repository.ts';
 import type { Assistant } from './schemas.ts';
 
@@ -63,9 +62,6 @@ export function ifMatchSatisfied(ifMatch: string | undefined, etag: string): boo
   if (ifMatch === undefined || ifMatch.trim() === '*') return true;
   return ifMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
-
-const stringOrNull = (value: unknown) => (typeof value === 'string' ? value : null);
-const numberOrNull = (value: unknown) => (typeof value === 'number' ? value : null);
 
 export function toVersionResponse(row: VersionRow) {
   return {

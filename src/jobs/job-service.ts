@@ -58,10 +58,19 @@ export class JobService {
     if (Object.values(request.patch).every((value) => value === undefined)) {
       throw validationError([{ field: 'patch', message: 'changes nothing: name at least one field' }]);
     }
-    const rows = await this.assistants.assistantsIn(
-      actor.orgId,
-      request.ids ?? (await this.assistants.idsMatching(actor.orgId, request.filter ?? {})),
-    );
+    // A filter is counted before anything is loaded: one past the cap is enough to refuse it.
+    const ids =
+      request.ids ??
+      (await this.assistants.idsMatching(actor.orgId, request.filter ?? {}, MAX_BULK_ITEMS + 1));
+    if (ids.length > MAX_BULK_ITEMS) {
+      throw validationError([
+        {
+          field: 'filter',
+          message: `matches more than ${MAX_BULK_ITEMS} assistants; one bulk change takes at most ${MAX_BULK_ITEMS}: narrow it`,
+        },
+      ]);
+    }
+    const rows = await this.assistants.assistantsIn(actor.orgId, ids);
     if (request.ids && rows.length < request.ids.length) {
       const found = new Set(rows.map((row) => row.id));
       const missing = request.ids.filter((id) => !found.has(id));
@@ -72,15 +81,6 @@ export class JobService {
         },
       ]);
     }
-    if (rows.length > MAX_BULK_ITEMS) {
-      throw validationError([
-        {
-          field: 'filter',
-          message: `matches ${rows.length} assistants; one bulk change takes at most ${MAX_BULK_ITEMS}: narrow it`,
-        },
-      ]);
-    }
-    const ids = rows.map((row) => row.id);
     if (request.dryRun) {
       return {
         preview: {

@@ -5,7 +5,16 @@ import { Assistant, ImportRequest } from '../assistants/schemas.ts';
 import { actorOf, type Guards } from '../http/authenticate.ts';
 import { errors, jsonResponse, SESSION_OR_KEY_SECURITY } from '../http/schemas.ts';
 import { type JobService, toJobResponse } from './job-service.ts';
-import { BulkPreview, BulkRequest, Job, JobAccepted, JobList, JobListQuery, JobParams } from './schemas.ts';
+import {
+  BULK_BODY_LIMIT,
+  BulkPreview,
+  BulkRequest,
+  Job,
+  JobAccepted,
+  JobList,
+  JobListQuery,
+  JobParams,
+} from './schemas.ts';
 
 const tags = ['Jobs'];
 
@@ -42,6 +51,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; guards: Gu
   app.post(
     '/assistants/bulk',
     {
+      bodyLimit: BULK_BODY_LIMIT,
       preValidation: guards.role('editor'),
       schema: {
         tags,

@@ -69,6 +69,8 @@ export const JobParams = Type.Object({ id: Type.String({ format: 'uuid', descrip
 
 /** At most this many assistants in one bulk change. */
 export const MAX_BULK_ITEMS = 10_000;
+/** A bulk request's body may exceed other requests' 256 KiB: that many ids (about 40 bytes each) beside a patch. */
+export const BULK_BODY_LIMIT = 1024 * 1024;
 
 export const BulkRequest = Type.Object(
   {

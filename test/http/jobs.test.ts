@@ -126,6 +126,32 @@ describe('bulk changes', () => {
     expect((await bulk({ ids: [a?.id], patch: { name: 'x' } }, viewer.cookie)).statusCode).toBe(403);
   });
 
+  it('refuses a filter that matches more than 10,000 assistants, and ids past 10,000', async () => {
+    const [a] = await someAssistants(1, 'Capped');
+    const [row] = await t.database.db.select().from(assistants).where(eq(assistants.id, a?.id));
+    await t.database.db.execute(sql`
+      insert into assistants (org_id, connection_id, provider, provider_assistant_id, config)
+      select ${row?.orgId}, ${row?.connectionId}, 'vapi', 'capped-' || n, jsonb_build_object('name', 'Capped ' || n)
+      from generate_series(1, 10000) as n`);
+    try {
+      const before = (await t.database.db.select().from(jobs)).length;
+      const overCap = await bulk({ filter: { q: 'capped' }, patch: { name: 'x' } });
+      expect(overCap.statusCode).toBe(400);
+      expect(overCap.json().message).toMatch(/filter.*more than 10000 assistants.*narrow it/);
+      const ids = Array.from({ length: 10_001 }, () => randomUUID());
+      // 10,000 ids fit in a request (these name no assistant); one more is refused by the schema.
+      const atCap = await bulk({ ids: ids.slice(1), patch: { name: 'x' } });
+      expect(atCap.statusCode).toBe(400);
+      expect(atCap.json().message).toMatch(/ids.*no such assistant/);
+      const overCapIds = await bulk({ ids, patch: { name: 'x' } });
+      expect(overCapIds.statusCode).toBe(400);
+      expect(overCapIds.json().message).toMatch(/ids.*10000/);
+      expect((await t.database.db.select().from(jobs)).length).toBe(before);
+    } finally {
+      await t.database.db.execute(sql`delete from assistants where provider_assistant_id like 'capped-%'`);
+    }
+  });
+
   it('an item the provider refuses is counted and named in words; the others go on', async () => {
     const targets = await someAssistants(3, 'Partly');
     t.emulator.faults = {
