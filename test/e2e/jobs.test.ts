@@ -221,6 +221,34 @@ describe('jobs in the dashboard', () => {
     await screenshot(page, 'jobs-cancelled-390');
   });
 
+  it('a job waiting to start: its badge follows it to Running and to how it ended, without a reload', async () => {
+    const targets = await assistantsNamed('Waiting desk', 4);
+    await t.services.jobRunner.stop();
+    try {
+      const started = await t.request(t.owner.cookie, 'POST', '/assistants/bulk', {
+        ids: targets.map((a) => a.id),
+        patch: { model: { temperature: 0.3 } },
+      });
+      expect(started.statusCode).toBe(202);
+      await signIn();
+      await page.getByRole('link', { name: 'Jobs' }).click();
+      const card = page.getByRole('article').first();
+      await card.getByText('Waiting to start', { exact: true }).waitFor();
+      t.emulator.faults = {
+        ...noFaults(),
+        latencyMs: 400,
+        latencyPhase: 'before',
+        latencyMethods: ['PATCH'],
+      };
+    } finally {
+      await t.services.jobRunner.start();
+    }
+    const card = page.getByRole('article').first();
+    await card.getByText('Running', { exact: true }).waitFor();
+    await card.getByText('Finished', { exact: true }).waitFor();
+    await card.getByText('Ended', { exact: true }).waitFor();
+  });
+
   it('imports all from a connection with a progress bar, says how many came in, and the list shows them', async () => {
     for (const name of ['Imported reception', 'Imported billing', 'Imported night line']) {
       const created = await emulatorFetch(t, 'POST', '/assistant', { ...RICH_PROVIDER_ASSISTANT, name });

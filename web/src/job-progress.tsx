@@ -52,6 +52,7 @@ export function JobProgress({
   focus = false,
   showBarWhenFinished = true,
   onFinished,
+  onStateChange,
 }: {
   initial: Job;
   /** What the bar measures, for screen readers: "Bulk change", "Import from “Production”". */
@@ -60,6 +61,8 @@ export function JobProgress({
   focus?: boolean;
   showBarWhenFinished?: boolean;
   onFinished?: (job: Job) => void;
+  /** Each time the job's state changes (queued → running → how it ended). */
+  onStateChange?: (job: Job) => void;
 }) {
   const { job, error, replace } = useJob(initial);
   const [confirming, setConfirming] = useState(false);
@@ -80,6 +83,11 @@ export function JobProgress({
     words.current?.focus();
     setRefocus(false);
   }, [refocus, confirming]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: said when the state changes, not on each look.
+  useEffect(() => {
+    onStateChange?.(job);
+  }, [job.state]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: said once, when the job stops.
   useEffect(() => {

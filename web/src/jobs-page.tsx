@@ -72,7 +72,7 @@ export function JobsPage({ orgId, role }: { orgId: string; role: Role }) {
   );
 }
 
-/** One job; one that is running when the page opens keeps its moving bar, and its badge follows it. */
+/** One job; one that is queued or running when the page opens keeps its moving bar, and its badge follows its state. */
 function JobCard({ job: listed, title, canCancel }: { job: Job; title: string; canCancel: boolean }) {
   const [job, setJob] = useState(listed);
   const [followed] = useState(() => isActive(listed));
@@ -105,7 +105,7 @@ function JobCard({ job: listed, title, canCancel }: { job: Job; title: string; c
           label={title}
           canCancel={canCancel}
           showBarWhenFinished={false}
-          onFinished={setJob}
+          onStateChange={setJob}
         />
       ) : (
         <>
