@@ -25,7 +25,7 @@ with "updated" as (
   insert into "audit_events" ("id", "org_id", "actor_user_id", "actor_api_key_id", "actor_label", "action", "target_type", "target_id", "request_id", "outcome", "detail", "created_at")
   select gen_random_uuid() as "id", $9::uuid as "orgId", $10::uuid as "actorUserId", $11::uuid as "actorApiKeyId", $12::text as "actorLabel", $13::text as "action", $14::text as "targetType", $15::text as "targetId", $16::text as "requestId", 'success' as "outcome", $17::jsonb || jsonb_build_object('version', "updated"."version") as "detail", now() as "createdAt"
   from "updated")
-  select "id", "org_id", "connection_id", "provider", "provider_assistant_id", "config", "name", "version", "sync_state", "created_by", "updated_by", "created_at", "updated_at", "last_synced_at", "lease_token", "lease_expires_at"
+  select "id", "org_id", "connection_id", "provider", "provider_assistant_id", "name", "version", "sync_state", "created_by", "updated_by", "created_at", "updated_at", "last_synced_at", "lease_token", "lease_expires_at"
   from "updated";
 
 -- name: store_assistant_version_release
@@ -42,7 +42,7 @@ with "updated" as (
   insert into "audit_events" ("id", "org_id", "actor_user_id", "actor_api_key_id", "actor_label", "action", "target_type", "target_id", "request_id", "outcome", "detail", "created_at")
   select gen_random_uuid() as "id", $12::uuid as "orgId", $13::uuid as "actorUserId", $14::uuid as "actorApiKeyId", $15::text as "actorLabel", $16::text as "action", $17::text as "targetType", $18::text as "targetId", $19::text as "requestId", 'success' as "outcome", $20::jsonb || jsonb_build_object('version', "updated"."version") as "detail", now() as "createdAt"
   from "updated")
-  select "id", "org_id", "connection_id", "provider", "provider_assistant_id", "config", "name", "version", "sync_state", "created_by", "updated_by", "created_at", "updated_at", "last_synced_at", "lease_token", "lease_expires_at"
+  select "id", "org_id", "connection_id", "provider", "provider_assistant_id", "name", "version", "sync_state", "created_by", "updated_by", "created_at", "updated_at", "last_synced_at", "lease_token", "lease_expires_at"
   from "updated";
 
 -- name: store_assistant_version_release_keep_author
@@ -59,5 +59,5 @@ with "updated" as (
   insert into "audit_events" ("id", "org_id", "actor_user_id", "actor_api_key_id", "actor_label", "action", "target_type", "target_id", "request_id", "outcome", "detail", "created_at")
   select gen_random_uuid() as "id", $11::uuid as "orgId", $12::uuid as "actorUserId", $13::uuid as "actorApiKeyId", $14::text as "actorLabel", $15::text as "action", $16::text as "targetType", $17::text as "targetId", $18::text as "requestId", 'success' as "outcome", $19::jsonb || jsonb_build_object('version', "updated"."version") as "detail", now() as "createdAt"
   from "updated")
-  select "id", "org_id", "connection_id", "provider", "provider_assistant_id", "config", "name", "version", "sync_state", "created_by", "updated_by", "created_at", "updated_at", "last_synced_at", "lease_token", "lease_expires_at"
+  select "id", "org_id", "connection_id", "provider", "provider_assistant_id", "name", "version", "sync_state", "created_by", "updated_by", "created_at", "updated_at", "last_synced_at", "lease_token", "lease_expires_at"
   from "updated";

@@ -458,7 +458,7 @@ export class AssistantRepository {
     });
     if (!row)
       throw new Error(`assistant ${id} lost its update lease before the provider's answer was stored`);
-    return row;
+    return { ...row, config: version.config };
   }
 
   async delete(id: string, audit: AuditEvent): Promise<void> {
@@ -574,7 +574,12 @@ export function storeVersionStatement(db: Database, variant: StoreVariant) {
         sql`${sql.placeholder('auditDetail')}::jsonb || jsonb_build_object('version', ${updated.version})`,
       ),
     );
-  return db.with(updated, history, event).select().from(updated);
+  // Everything but the configuration, which the caller sent and keeps.
+  const { config: _sent, ...stored } = getTableColumns(assistants);
+  const fields = Object.fromEntries(
+    Object.keys(stored).map((key) => [key, updated[key as keyof typeof stored]]),
+  ) as { [K in keyof typeof stored]: (typeof updated)[K] };
+  return db.with(updated, history, event).select(fields).from(updated);
 }
 
 export interface StoreVariant {
