@@ -1,14 +1,14 @@
 // Small pure rules: conditional requests, cursors, validation wording, provider error mapping.
-import { VapiError, VapiTimeoutError } from '@vapi-ai/server-sdk';
 import { describe, expect, it } from 'vitest';
 import { etagOf, ifMatchSatisfied } from '../../src/assistants/mapper.ts';
 import { hashPassword, verifyPassword } from '../../src/auth/passwords.ts';
 import { hashToken, newSessionToken } from '../../src/auth/tokens.ts';
 import { AppError } from '../../src/errors.ts';
+import { ProviderTimeout } from '../../src/providers/provider-errors.ts';
 import { writableFields } from '../../src/providers/vapi/catalog.ts';
 import { validateAssistantDto } from '../../src/providers/vapi/emulator/validate.ts';
 import { validateConfigKeys } from '../../src/providers/vapi/validation.ts';
-import { toProviderError } from '../../src/providers/vapi/vapi-client.ts';
+import { toProviderError, VapiAnswerError } from '../../src/providers/vapi/vapi-client.ts';
 import { decodeCursor, encodeCursor } from '../../src/shared/cursor.ts';
 
 describe('If-Match', () => {
@@ -76,7 +76,7 @@ describe('provider rules', () => {
 
   it('maps provider failures to codes', () => {
     const status = (statusCode: number, body: unknown = {}) =>
-      toProviderError(new VapiError({ statusCode, body }), 1000);
+      toProviderError(new VapiAnswerError(statusCode, body, undefined), 1000);
     expect(status(400, { message: ['name must be a string'] })).toMatchObject({
       statusCode: 400,
       code: 'provider_validation',
@@ -86,7 +86,7 @@ describe('provider rules', () => {
     expect(status(401).code).toBe('provider_key_rejected');
     expect(status(429).code).toBe('provider_rate_limited');
     expect(status(503)).toMatchObject({ statusCode: 500, code: 'provider_error' });
-    expect(toProviderError(new VapiTimeoutError('t'), 1000)).toMatchObject({
+    expect(toProviderError(new ProviderTimeout(), 1000)).toMatchObject({
       code: 'provider_timeout',
       definitelyNotApplied: false,
     });
