@@ -4,8 +4,8 @@
 // PostgreSQL, as the bench's PostgreSQL rows do.
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import pg from 'pg';
+import { freePort } from '../test/helpers/ports.ts';
 import { startPostgres } from '../test/helpers/postgres.ts';
 import { closedLoopRow, send, sleep } from './load.ts';
 
@@ -20,16 +20,6 @@ const children: ChildProcess[] = [];
 process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startNode(script: string, env: Record<string, string>, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', script], {

@@ -6,11 +6,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { npmStartArgs } from '../scripts/npm-start.ts';
+import { freePort } from '../test/helpers/ports.ts';
 import { postgresBin, startPostgres } from '../test/helpers/postgres.ts';
 import {
   autocannonRow,
@@ -72,16 +72,6 @@ function chosen<T extends string>(variable: string, all: readonly T[]): Set<T> {
   return new Set(names as T[]);
 }
 const has = (group: Group) => ONLY.has(group);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A TypeScript entry runs through tsx. */
 function tsx(script: string): string[] {
