@@ -3,7 +3,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { noFaults } from '../../src/providers/vapi/emulator/emulator.ts';
-import { OWNER, type TestApp } from '../helpers/test-app.ts';
+import { createAssistant, OWNER, type TestApp } from '../helpers/test-app.ts';
 import { screenshot, signIn as signInAs, withDashboard } from './browser.ts';
 
 let t: TestApp;
@@ -162,6 +162,34 @@ describe('dashboard', () => {
     await expect(page.getByLabel('Name').isDisabled()).resolves.toBe(false);
     await page.getByText('you are a viewer in this organization').waitFor();
     await expect(page.getByRole('link', { name: 'Members' }).count()).resolves.toBe(0);
+  });
+
+  it('a slow answer to an older search never replaces the newer search’s list', async () => {
+    await createAssistant(t, t.owner.cookie, { name: 'Older search hit' });
+    await createAssistant(t, t.owner.cookie, { name: 'Newer search hit' });
+    await signIn();
+    // The older search's answer is held back until the newer one has been shown.
+    let releaseOlder: () => void = () => {};
+    const olderHeld = new Promise<void>((resolve) => {
+      releaseOlder = resolve;
+    });
+    await page.route(/\/assistants\?.*q=older/, async (route) => {
+      await olderHeld;
+      await route.continue();
+    });
+    await page.getByLabel('Search by name').fill('older');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByLabel('Search by name').fill('newer');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('link', { name: 'Newer search hit' }).waitFor();
+    const olderAnswered = page.waitForResponse(/\/assistants\?.*q=older/);
+    releaseOlder();
+    await olderAnswered;
+    // Rendering gets its chance; the list still shows the newer search only.
+    await page.waitForTimeout(200);
+    await expect(page.getByRole('link', { name: 'Older search hit' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('link', { name: 'Newer search hit' }).count()).resolves.toBe(1);
+    await page.unrouteAll();
   });
 
   it('lets an admin change a member’s role and remove them after confirming, and says why the last owner stays', async () => {

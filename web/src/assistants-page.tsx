@@ -1,19 +1,12 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import {
-  type Assistant,
-  type AssistantSummary,
-  answer,
-  api,
-  describeError,
-  type Role,
-  roleAtLeast,
-} from './api.ts';
+import { type Assistant, answer, api, type Role, roleAtLeast } from './api.ts';
 import { BulkPanel } from './bulk-panel.tsx';
 import { connectionLabel } from './connection-words.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { useFlash } from './flash.ts';
 import { Notice } from './notice.tsx';
 import { useLoaded } from './use-loaded.ts';
+import { usePages } from './use-pages.ts';
 import { useSelection } from './use-selection.ts';
 import { assistantsWords, providerName } from './words.ts';
 
@@ -45,45 +38,36 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
   // Only to name each assistant's connection and to filter by one; the list works without it.
   const { data: connections } = useLoaded(loadConnections, []);
   const [connectionId, setConnectionId] = useState('');
-  const [items, setItems] = useState<AssistantSummary[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
   const [query, setQuery] = useState('');
   const [search, setSearch] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
   const deleted = useFlash();
   const canChange = roleAtLeast(role, 'editor');
   const selection = useSelection();
   const [bulkOpen, setBulkOpen] = useState(false);
 
-  const load = useCallback(async (q: string, connection: string, after: string | null) => {
-    setLoading(true);
-    setError(null);
-    try {
+  const fetchPage = useCallback(
+    async (after: string | null) => {
       // An empty filter is left out: the client skips undefined.
       const query = {
         limit: 20,
-        q: q || undefined,
-        connectionId: connection || undefined,
+        q: search || undefined,
+        connectionId: connectionId || undefined,
         cursor: after ?? undefined,
       };
       const { data } = await answer(api.GET('/assistants', { params: { query } }));
-      setItems((previous) => (after ? [...previous, ...data.items] : data.items));
-      setCursor(data.nextCursor);
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setLoading(false);
-    }
-  }, []);
+      return { items: data.items, next: data.nextCursor };
+    },
+    [search, connectionId],
+  );
+  const { items, next: cursor, loading, error, load, loadMore } = usePages(fetchPage);
 
   // A new search or filter starts a new selection: what was chosen may no longer be shown.
   const { clear: clearSelection } = selection;
   useEffect(() => {
     clearSelection();
     setBulkOpen(false);
-    void load(search, connectionId, null);
-  }, [load, search, connectionId, clearSelection]);
+    void load(null);
+  }, [load, clearSelection]);
   const nameOf = (id: string) => {
     const c = connections.find((x) => x.id === id);
     return c ? connectionLabel(c) : '';
@@ -161,7 +145,7 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
           target={bulkTarget}
           targetWords={bulkWords}
           onClose={closeBulk}
-          onFinished={() => void load(search, connectionId, null)}
+          onFinished={() => void load(null)}
         />
       )}
       <ErrorMessage text={error} />
@@ -217,7 +201,7 @@ export function AssistantsPage({ role, orgId }: { role: Role; orgId: string }) {
         </table>
       )}
       {cursor && (
-        <button type="button" onClick={() => void load(search, connectionId, cursor)} disabled={loading}>
+        <button type="button" onClick={() => void loadMore()} disabled={loading}>
           {loading ? 'Loading…' : 'Load more'}
         </button>
       )}

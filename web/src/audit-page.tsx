@@ -1,10 +1,11 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { type AuditEntry, answer, api, describeError } from './api.ts';
+import { type AuditEntry, answer, api } from './api.ts';
 import { when } from './dates.ts';
 import { ErrorMessage } from './error-message.tsx';
 import { changesInWords, fieldWords } from './field-words.ts';
 import { FormField } from './form-field.tsx';
 import { PageTitle } from './page-title.tsx';
+import { usePages } from './use-pages.ts';
 
 type AuditAction = AuditEntry['action'];
 type TargetType = AuditEntry['target']['type'];
@@ -127,34 +128,20 @@ function targetName(entry: AuditEntry): string {
 }
 
 export function AuditPage({ orgId }: { orgId: string }) {
-  const [entries, setEntries] = useState<AuditEntry[]>([]);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
   const [draft, setDraft] = useState<Filters>(NO_FILTERS);
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const filtered = Object.values(filters).some(Boolean);
 
-  const load = useCallback(
+  const fetchPage = useCallback(
     async (cursor: string | null) => {
-      setError(null);
-      setLoading(true);
-      try {
-        const page = (
-          await answer(
-            api.GET('/orgs/{orgId}/audit', { params: { path: { orgId }, query: query(filters, cursor) } }),
-          )
-        ).data;
-        setEntries((shown) => (cursor ? [...shown, ...page.items] : page.items));
-        setNextCursor(page.nextCursor);
-      } catch (e) {
-        setError(describeError(e));
-      } finally {
-        setLoading(false);
-      }
+      const { data } = await answer(
+        api.GET('/orgs/{orgId}/audit', { params: { path: { orgId }, query: query(filters, cursor) } }),
+      );
+      return { items: data.items, next: data.nextCursor };
     },
     [orgId, filters],
   );
+  const { items: entries, next, loading, error, load, loadMore } = usePages(fetchPage);
 
   useEffect(() => {
     void load(null);
@@ -261,8 +248,8 @@ export function AuditPage({ orgId }: { orgId: string }) {
           </tbody>
         </table>
       )}
-      {nextCursor && (
-        <button type="button" onClick={() => void load(nextCursor)} disabled={loading}>
+      {next && (
+        <button type="button" onClick={() => void loadMore()} disabled={loading}>
           {loading ? 'Loading older events…' : 'Show older events'}
         </button>
       )}

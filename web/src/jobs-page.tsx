@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
-import { answer, api, describeError, type Job, type Role, roleAtLeast } from './api.ts';
+import { answer, api, type Job, type Role, roleAtLeast } from './api.ts';
 import { when } from './dates.ts';
 import { ErrorMessage } from './error-message.tsx';
 import { JobErrors, JobProgress } from './job-progress.tsx';
 import { isActive, kindWords, progressWords, STATE_WORDS } from './job-words.ts';
 import { PageTitle } from './page-title.tsx';
 import { useLoaded } from './use-loaded.ts';
+import { usePages } from './use-pages.ts';
 
 const PAGE_SIZE = 20;
 
@@ -17,25 +18,12 @@ export function JobsPage({ orgId, role }: { orgId: string; role: Role }) {
   );
   // Only to name an import's connection; the list works without it.
   const { data: connections } = useLoaded(loadConnections, []);
-  const [jobs, setJobs] = useState<Job[]>([]);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = useCallback(async (cursor: string | null) => {
-    setLoading(true);
-    setError(null);
-    try {
-      const query = { limit: PAGE_SIZE, cursor: cursor ?? undefined };
-      const { data } = await answer(api.GET('/jobs', { params: { query } }));
-      setJobs((previous) => (cursor ? [...previous, ...data.items] : data.items));
-      setNextCursor(data.nextCursor);
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setLoading(false);
-    }
+  const fetchPage = useCallback(async (cursor: string | null) => {
+    const query = { limit: PAGE_SIZE, cursor: cursor ?? undefined };
+    const { data } = await answer(api.GET('/jobs', { params: { query } }));
+    return { items: data.items, next: data.nextCursor };
   }, []);
+  const { items: jobs, next, loading, error, load, loadMore } = usePages(fetchPage);
 
   useEffect(() => {
     void load(null);
@@ -63,8 +51,8 @@ export function JobsPage({ orgId, role }: { orgId: string; role: Role }) {
           ))}
         </ul>
       )}
-      {nextCursor && (
-        <button type="button" onClick={() => void load(nextCursor)} disabled={loading}>
+      {next && (
+        <button type="button" onClick={() => void loadMore()} disabled={loading}>
           {loading ? 'Loading…' : 'Load older jobs'}
         </button>
       )}

@@ -4,6 +4,7 @@ import { ConfirmDialog } from './confirm-dialog.tsx';
 import { when } from './dates.ts';
 import { ErrorMessage } from './error-message.tsx';
 import { changesInWords } from './field-words.ts';
+import { usePages } from './use-pages.ts';
 import { type Config, configDiff, type FieldChange } from './version-diff.ts';
 import { VersionTable } from './version-table.tsx';
 
@@ -59,10 +60,6 @@ export function VersionHistory({
   serverSetFields: readonly string[];
 }) {
   const serverSet = useMemo(() => new Set(serverSetFields), [serverSetFields]);
-  const [items, setItems] = useState<Version[]>([]);
-  const [nextBefore, setNextBefore] = useState<number | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
   const [comparison, setComparison] = useState<Comparison | null>(null);
   const [question, setQuestion] = useState<RestoreQuestion | null>(null);
   const [restoring, setRestoring] = useState(false);
@@ -70,25 +67,18 @@ export function VersionHistory({
   const comparisonHeading = useRef<HTMLHeadingElement>(null);
   const { id, version: current } = assistant;
 
-  const loadPage = useCallback(
+  const fetchPage = useCallback(
     async (before: number | null) => {
-      setLoading(true);
-      setError(null);
-      try {
-        const query = { limit: PAGE_SIZE, before: before ?? undefined };
-        const { data } = await answer(
-          api.GET('/assistants/{id}/versions', { params: { path: { id }, query } }),
-        );
-        setItems((shown) => (before ? [...shown, ...data.items] : data.items));
-        setNextBefore(data.nextBefore);
-      } catch (e) {
-        setError(describeError(e));
-      } finally {
-        setLoading(false);
-      }
+      const query = { limit: PAGE_SIZE, before: before ?? undefined };
+      const { data } = await answer(
+        api.GET('/assistants/{id}/versions', { params: { path: { id }, query } }),
+      );
+      return { items: data.items, next: data.nextBefore };
     },
     [id],
   );
+  // Showing a version's changes or restoring one reports its failure in the same place.
+  const { items, next: nextBefore, loading, error, setError, load: loadPage, loadMore } = usePages(fetchPage);
 
   // From the top again whenever the assistant gets a new version (a save, a sync, a restore).
   // biome-ignore lint/correctness/useExhaustiveDependencies: `current` is the reason to reload.
@@ -228,7 +218,7 @@ export function VersionHistory({
         </table>
       )}
       {nextBefore !== null && (
-        <button type="button" onClick={() => void loadPage(nextBefore)} disabled={loading}>
+        <button type="button" onClick={() => void loadMore()} disabled={loading}>
           {loading ? 'Loading older versions…' : 'Show older versions'}
         </button>
       )}
