@@ -192,6 +192,40 @@ describe('dashboard', () => {
     await page.unrouteAll();
   });
 
+  it('a failed search says why until the next search answers; an older search’s late failure is not shown', async () => {
+    await createAssistant(t, t.owner.cookie, { name: 'Recovered search hit' });
+    await signIn();
+    const failing = (route: import('playwright-core').Route) =>
+      route.fulfill({ status: 500, contentType: 'application/json', body: '{"message":"The list broke"}' });
+    await page.route(/\/assistants\?.*q=broken/, failing);
+    let releaseOlder: () => void = () => {};
+    const olderHeld = new Promise<void>((resolve) => {
+      releaseOlder = resolve;
+    });
+    await page.route(/\/assistants\?.*q=older/, async (route) => {
+      await olderHeld;
+      await failing(route);
+    });
+    await page.getByLabel('Search by name').fill('broken');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The list broke' }).waitFor();
+
+    await page.getByLabel('Search by name').fill('older');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByLabel('Search by name').fill('recovered');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('link', { name: 'Recovered search hit' }).waitFor();
+    await expect(page.getByRole('alert').filter({ hasText: 'The list broke' }).count()).resolves.toBe(0);
+
+    const olderAnswered = page.waitForResponse(/\/assistants\?.*q=older/);
+    releaseOlder();
+    await olderAnswered;
+    await page.waitForTimeout(200);
+    await expect(page.getByRole('alert').filter({ hasText: 'The list broke' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('link', { name: 'Recovered search hit' }).count()).resolves.toBe(1);
+    await page.unrouteAll();
+  });
+
   it('lets an admin change a member’s role and remove them after confirming, and says why the last owner stays', async () => {
     const colleague = await t.userWithRole('editor');
     await signIn();

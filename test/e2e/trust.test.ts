@@ -336,8 +336,8 @@ describe('focus', () => {
     await signIn();
     await page.getByRole('link', { name: 'New assistant' }).click();
     const name = page.getByLabel('Name');
-    await name.waitFor();
-    await expect(name.getAttribute('maxlength')).resolves.toBe('40');
+    // The limits come with the provider's choices (GET /providers), which may answer after the form shows.
+    await expect.poll(() => name.getAttribute('maxlength')).toBe('40');
     await name.fill('Front desk');
     await page.getByText('10 of 40 characters').waitFor();
     await page.getByText('From 0 to 2; lower is more predictable.').waitFor();

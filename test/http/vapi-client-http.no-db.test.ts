@@ -133,6 +133,12 @@ describe('the Vapi client over its own transport', () => {
       code: 'provider_rate_limited',
       headers: { 'retry-after': '3' },
     });
+    // A single message (not a list) is kept too.
+    answer = json(400, { message: 'name must be shorter than or equal to 40 characters' });
+    expect(await failure(client().get('a1'))).toMatchObject({
+      code: 'provider_validation',
+      message: expect.stringContaining('name must be shorter than or equal to 40 characters'),
+    });
   });
 
   it('an answer that is not JSON (a proxy’s error page, a success in HTML) is a provider error naming its status', async () => {
@@ -148,6 +154,76 @@ describe('the Vapi client over its own transport', () => {
     expect(await failure(client().get('a1'))).toMatchObject({
       code: 'provider_error',
       message: expect.stringContaining('HTTP 200'),
+    });
+  });
+
+  it('a redirect is not a success: it is a provider error naming its status', async () => {
+    answer = json(302, { id: 'a1' }, { location: '/elsewhere' });
+    expect(await failure(client().get('a1'))).toMatchObject({
+      code: 'provider_error',
+      message: expect.stringContaining('HTTP 302'),
+    });
+  });
+
+  it('reads an answer whose UTF-8 characters arrive split across chunks', async () => {
+    answer = (_seen, response) => {
+      const bytes = Buffer.from(JSON.stringify({ id: 'a1', name: 'Café' }), 'utf8');
+      const cut = bytes.indexOf(0xc3) + 1; // inside the two bytes of "é"
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write(bytes.subarray(0, cut));
+      setTimeout(() => response.end(bytes.subarray(cut)), 10);
+    };
+    expect(await client().get('a1')).toEqual({ id: 'a1', name: 'Café' });
+  });
+
+  it('a create is sent once, with the mark beside the user’s own metadata, and never retried', async () => {
+    seen.length = 0;
+    answer = json(201, { id: 'new-1' });
+    const mark = { orgId: 'org-1', assistantId: 'sb-1' };
+    await new VapiClient({
+      apiKey: 'key-1',
+      baseUrl: `${baseUrl}/`,
+      timeoutMs: 5_000,
+      maxAttempts: 3,
+    }).create({ name: 'A', metadata: { team: 'sales' } }, mark);
+    expect(seen[0]).toMatchObject({ method: 'POST', url: '/assistant' });
+    expect(JSON.parse(seen[0]?.body ?? '')).toEqual({
+      name: 'A',
+      metadata: { team: 'sales', switchboard: mark },
+    });
+    seen.length = 0;
+    answer = json(503, { message: 'unavailable' });
+    const retrying = new VapiClient({
+      apiKey: 'key-1',
+      baseUrl,
+      timeoutMs: 5_000,
+      maxAttempts: 3,
+      backoffMs: 1,
+    });
+    expect(await failure(retrying.create({ name: 'A' }, mark))).toMatchObject({ code: 'provider_error' });
+    expect(seen).toHaveLength(1);
+  });
+
+  it('finds a create by its mark among the assistants made since shortly before it', async () => {
+    seen.length = 0;
+    const since = new Date('2026-11-30T12:00:00.000Z');
+    answer = json(200, [
+      { id: 'other', metadata: { switchboard: { orgId: 'org-1', assistantId: 'sb-other' } } },
+      { id: 'mine', metadata: { switchboard: { orgId: 'org-1', assistantId: 'sb-1' } } },
+      { id: 'unmarked' },
+    ]);
+    const found = await client().findCreated({ orgId: 'org-1', assistantId: 'sb-1' }, since);
+    expect(found?.id).toBe('mine');
+    // Ten minutes of allowance for the provider's clock.
+    const asked = new URL(seen[0]?.url ?? '', baseUrl).searchParams;
+    expect(asked.get('createdAtGe')).toBe('2026-11-30T11:50:00.000Z');
+  });
+
+  it('a key check that reaches something other than a list of assistants says so', async () => {
+    answer = json(200, { ok: true });
+    expect(await failure(client().checkKey())).toMatchObject({
+      code: 'provider_unreachable',
+      message: expect.stringContaining('not with a list of assistants'),
     });
   });
 
