@@ -5,10 +5,11 @@
 // cost for that I/O alone, beside Switchboard's own figure.
 import http from 'node:http';
 import pg from 'pg';
+import { HttpTransport } from '../src/providers/http-transport.ts';
 import { VapiClient } from '../src/providers/vapi/vapi-client.ts';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
-const agent = new http.Agent({ keepAlive: true });
+const transport = new HttpTransport();
 const provider = new URL(process.env.PROVIDER_URL ?? '');
 const key = process.env.PROVIDER_KEY ?? '';
 
@@ -30,24 +31,16 @@ const STORE = {
     select id, org_id, provider_id, version, sync_state, updated_at from updated`,
 };
 
-function call(method: string, path: string, body?: string): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${key}`, accept: 'application/json' };
-    if (body) headers['content-type'] = 'application/json';
-    const request = http.request(
-      { host: provider.hostname, port: provider.port, path, method, agent, headers },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
+/** One provider call on Switchboard's bare transport (kept-alive node:http), without its client. */
+async function call(method: string, path: string, body?: string): Promise<Record<string, unknown>> {
+  const headers: Record<string, string> = { authorization: `Bearer ${key}`, accept: 'application/json' };
+  if (body) headers['content-type'] = 'application/json';
+  const url = new URL(path, provider);
+  const answer = await transport.send(url, { method, headers, body, signal: new AbortController().signal });
+  return JSON.parse(answer.text);
 }
 
-/** With FLOOR_CLIENT=switchboard, the provider calls go through Switchboard's Vapi client instead. */
+/** With FLOOR_CLIENT=switchboard, the provider calls go through Switchboard's whole Vapi client (retries, errors). */
 const client =
   process.env.FLOOR_CLIENT === 'switchboard'
     ? new VapiClient({ apiKey: key, baseUrl: provider.href, timeoutMs: 10_000 })

@@ -62,7 +62,8 @@ export class JobService {
     const ids =
       request.ids ??
       (await this.assistants.idsMatching(actor.orgId, request.filter ?? {}, MAX_BULK_ITEMS + 1));
-    if (ids.length > MAX_BULK_ITEMS) {
+    // (Chosen ids are capped by the request's schema.)
+    if (!request.ids && ids.length > MAX_BULK_ITEMS) {
       throw validationError([
         {
           field: 'filter',

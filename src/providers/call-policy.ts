@@ -1,8 +1,9 @@
-// One timeout and retry policy for every provider client, whatever SDK makes the HTTP calls: an
-// explicit timer per attempt, retries only for idempotent calls and transient failures, backoff with
-// jitter (or the provider's Retry-After), and an overall budget so a caller never waits long.
+// One timeout and retry policy for every provider client, whether an SDK or our own transport makes
+// its HTTP calls: an explicit timer per attempt, retries only for idempotent calls and transient
+// failures, backoff with jitter (or the provider's Retry-After), and an overall budget so a caller
+// never waits long.
 import { parseRetryAfter } from '../shared/retry-after.ts';
-import { ProviderTimeout, providerErrorOf, type SdkFailures } from './provider-errors.ts';
+import { type ProviderFailures, ProviderTimeout, providerErrorOf } from './provider-errors.ts';
 
 export interface ProviderClientOptions {
   apiKey: string;
@@ -32,12 +33,12 @@ const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 
 /**
  * Runs `attempt` under the policy; what an attempt threw (a ProviderTimeout when our timer fired)
- * is read through the SDK's `failures`, and the last failure is thrown as a ProviderError.
+ * is read through the client's `failures`, and the last failure is thrown as a ProviderError.
  */
 export async function callWithRetries<T>(
   policy: CallPolicy,
   attempt: (signal: AbortSignal) => Promise<T>,
-  failures: SdkFailures,
+  failures: ProviderFailures,
   maxAttempts = policy.maxAttempts,
 ): Promise<T> {
   const started = Date.now();

@@ -6,21 +6,25 @@ import { codedCause } from '../shared/error-cause.ts';
 /** Our own per-attempt timer fired (call-policy.ts). */
 export class ProviderTimeout extends Error {}
 
-/** How one provider's SDK shows a failure, and what the provider's statuses mean. */
-export interface SdkFailures {
-  /** The SDK's own timeout (a backstop behind ours). */
-  isTimeout(error: unknown): boolean;
+/** How one provider's client shows a failure, and what the provider's statuses mean. */
+export interface ProviderFailures {
+  /** An SDK's own timeout, a backstop behind ours; a client without one leaves it out. */
+  isTimeout?(error: unknown): boolean;
   /** The provider's error answer; undefined when there was none (no connection, no answer). */
   answerOf(error: unknown): StatusFailure | undefined;
   readonly meanings: StatusMeanings;
 }
 
 /** Whatever a call threw, as the ProviderError that tells the caller what happened. */
-export function providerErrorOf(error: unknown, timeoutMs: number, sdk: SdkFailures): ProviderError {
+export function providerErrorOf(
+  error: unknown,
+  timeoutMs: number,
+  failures: ProviderFailures,
+): ProviderError {
   if (error instanceof ProviderError) return error;
-  if (error instanceof ProviderTimeout || sdk.isTimeout(error)) return providerTimeoutError(timeoutMs);
-  const answer = sdk.answerOf(error);
-  return answer ? providerStatusError(answer, sdk.meanings) : providerUnreachableError(error);
+  if (error instanceof ProviderTimeout || failures.isTimeout?.(error)) return providerTimeoutError(timeoutMs);
+  const answer = failures.answerOf(error);
+  return answer ? providerStatusError(answer, failures.meanings) : providerUnreachableError(error);
 }
 
 /** A provider's answer with an error status. */

@@ -26,7 +26,7 @@ import {
   type ProviderClientOptions,
 } from '../call-policy.ts';
 import type { AssistantProvider, CreateMark, ProviderAssistant } from '../provider.ts';
-import { notTheProviderApi, providerErrorOf, type SdkFailures } from '../provider-errors.ts';
+import { notTheProviderApi, type ProviderFailures, providerErrorOf } from '../provider-errors.ts';
 import { writableAgentFields, writableLlmFields } from './catalog.ts';
 import type { RetellAssistant, RetellChanges } from './mapping.ts';
 
@@ -377,7 +377,7 @@ function withOutcome(error: ProviderError, definitelyNotApplied: boolean): Provi
 }
 
 /** How retell-sdk shows failures: Retell answers 422 for an id missing or another account's, 400 for a refused body. */
-const RETELL_FAILURES: SdkFailures = {
+const RETELL_FAILURES: ProviderFailures = {
   isTimeout: (error) => error instanceof APIConnectionTimeoutError,
   // Connection errors are APIErrors too, without a status.
   answerOf: (error) =>

@@ -13,7 +13,7 @@ import {
 } from '../call-policy.ts';
 import { HttpTransport } from '../http-transport.ts';
 import type { AssistantProvider, CreateMark, ProviderAssistant } from '../provider.ts';
-import { notTheProviderApi, providerErrorOf, type SdkFailures } from '../provider-errors.ts';
+import { notTheProviderApi, type ProviderFailures, providerErrorOf } from '../provider-errors.ts';
 import { writableFields } from './catalog.ts';
 
 /** Vapi's largest page; older pages are asked for with `createdAtLt`. */
@@ -182,8 +182,7 @@ function withMark(metadata: unknown, mark: CreateMark): Record<string, unknown> 
 }
 
 /** Vapi's failures: 404 for a missing assistant, 400 (or 422) for a refused body. Timeouts are our own timer's. */
-const VAPI_FAILURES: SdkFailures = {
-  isTimeout: () => false,
+const VAPI_FAILURES: ProviderFailures = {
   answerOf: (error) =>
     error instanceof VapiAnswerError
       ? { status: error.status, messages: providerMessages(error.body), retryAfter: error.retryAfter }
