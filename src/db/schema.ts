@@ -303,6 +303,8 @@ export const jobs = pgTable(
     total: integer('total'),
     done: integer('done').notNull().default(0),
     failed: integer('failed').notNull().default(0),
+    /** An import's: the part of `done` that was new; the rest was managed already. Null for a bulk change. */
+    imported: integer('imported'),
     /** The first errors, in words: `[{assistantId?, message}]`. */
     errors: jsonb('errors').$type<Array<{ assistantId?: string; message: string }>>().notNull().default([]),
     /** The items the runner may have sent to the provider and not yet recorded; settled, never resent, on resume. */

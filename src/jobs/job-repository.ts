@@ -20,6 +20,8 @@ export interface NewJob {
   connectionId: string | null;
   input: Record<string, unknown>;
   total: number | null;
+  /** 0 for an import, null for a bulk change. */
+  imported: number | null;
   createdByUser: string | null;
   createdByApiKey: string | null;
   createdByLabel: string;
@@ -30,6 +32,8 @@ export interface Progress {
   failed: number;
   errors: JobError[];
   total?: number;
+  /** An import's new assistants so far. */
+  imported?: number;
 }
 
 export class JobRepository {

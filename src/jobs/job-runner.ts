@@ -159,7 +159,7 @@ export class JobRunner {
     const connection = await this.connections.resolve(job.orgId, job.connectionId);
     const provider = await this.connections.providerFor(connection.id);
     const remotes = await provider.listAll(() => this.pacer.turn(connection.id));
-    const progress: Progress = { ...progressOf(job), total: remotes.length };
+    const progress: Progress = { ...progressOf(job), total: remotes.length, imported: job.imported ?? 0 };
     await this.repo.recordProgress(job.id, token, progress);
     for (let start = 0; start < remotes.length; start += IMPORT_BATCH) {
       const stop = stopped();
@@ -170,8 +170,16 @@ export class JobRunner {
       progress.done = Math.max(progress.done, start + batch.length);
       // Only statements on `tx` inside: embedded PGlite runs nothing else while a transaction is open.
       await this.db.transaction(async (tx) => {
-        await this.assistants.importPage(actor, connection, importable, tx as unknown as Database);
-        await this.repo.recordProgress(job.id, token, progress, tx as unknown as Database);
+        const added = await this.assistants.importPage(
+          actor,
+          connection,
+          importable,
+          tx as unknown as Database,
+        );
+        // A page stored before a resume adds none the second time, so the count stays exact.
+        const after = { ...progress, imported: (progress.imported ?? 0) + added };
+        await this.repo.recordProgress(job.id, token, after, tx as unknown as Database);
+        progress.imported = after.imported;
       });
     }
     return undefined;

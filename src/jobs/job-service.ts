@@ -43,7 +43,13 @@ export class JobService {
     }
     const connection = await this.connections.resolve(actor.orgId, connectionId);
     return {
-      job: await this.start(actor, { kind: 'import', connectionId: connection.id, input: {}, total: null }),
+      job: await this.start(actor, {
+        kind: 'import',
+        connectionId: connection.id,
+        input: {},
+        total: null,
+        imported: 0,
+      }),
     };
   }
 
@@ -102,6 +108,7 @@ export class JobService {
         connectionId: null,
         input: { ...input },
         total: ids.length,
+        imported: null,
       }),
     };
   }
@@ -146,7 +153,10 @@ export class JobService {
     return (await this.repo.findById(id)) ?? cancelled;
   }
 
-  private async start(actor: Actor, job: Pick<NewJob, 'kind' | 'connectionId' | 'input' | 'total'>) {
+  private async start(
+    actor: Actor,
+    job: Pick<NewJob, 'kind' | 'connectionId' | 'input' | 'total' | 'imported'>,
+  ) {
     const row = await this.repo.insert(
       {
         ...job,
@@ -177,6 +187,7 @@ export function toJobResponse(row: JobRow) {
     total: row.total,
     done: row.done,
     failed: row.failed,
+    imported: row.imported,
     errors: row.errors,
     createdBy: row.createdByLabel,
     createdAt: row.createdAt.toISOString(),

@@ -29,6 +29,12 @@ export const Job = Type.Object(
     ),
     done: Type.Integer({ description: 'Items finished, successful or not; never goes down.' }),
     failed: Type.Integer({ description: 'The part of `done` that failed.' }),
+    imported: nullable(
+      Type.Integer({
+        description:
+          "An import's: the part of `done` that was new. The rest was already managed by Switchboard. Null for a bulk change.",
+      }),
+    ),
     errors: Type.Array(
       Type.Object({
         assistantId: Type.Optional(Type.String({ format: 'uuid' })),

@@ -267,10 +267,12 @@ describe('jobs in the dashboard', () => {
     const atProvider = t.emulator.assistants.size;
     const done = card.getByRole('status').filter({ hasText: /^Finished/ });
     await done.waitFor();
-    await expect(done.textContent()).resolves.toBe(`Finished: ${atProvider} of ${atProvider}.`);
+    await expect(done.textContent()).resolves.toBe(`Finished: ${atProvider} of ${atProvider}, 3 new.`);
     await expectFocused(done);
     await card
-      .getByText(`${atProvider} of ${atProvider} assistants on this account are now in Switchboard`)
+      .getByText(
+        `${atProvider} of ${atProvider} assistants on this account are now in Switchboard: 3 new, ${atProvider - 3} already here`,
+      )
       .waitFor();
     await card.getByRole('progressbar', { name: `Import from “${emulator.name}”` }).waitFor();
     await screenshot(page, 'import-done-1280');

@@ -282,15 +282,79 @@ describe('import all as a job', () => {
       expect(res.statusCode).toBe(202);
       expect(Object.keys(res.json())).toEqual(['job']);
       const job = await finishedJob(t2, t2.owner.cookie, res.json().job.id);
-      expect(job).toMatchObject({ state: 'succeeded', total: n, done: n, failed: 0, createdBy: OWNER.email });
+      expect(job).toMatchObject({
+        state: 'succeeded',
+        total: n,
+        done: n,
+        failed: 0,
+        imported: n,
+        createdBy: OWNER.email,
+      });
       expect(await t2.database.db.$count(assistants)).toBe(n);
       const versions = await t2.database.db.select().from(assistantVersions);
       expect(versions.every((v) => v.version === 1 && v.source === 'import')).toBe(true);
       expect(versions).toHaveLength(n);
-      // Importing again finds them all managed already.
-      expect(await importAll(t2, t2.owner.cookie)).toMatchObject({ state: 'succeeded', total: n });
+      // Importing again finds them all managed already, and says so.
+      expect(await importAll(t2, t2.owner.cookie)).toMatchObject({
+        state: 'succeeded',
+        total: n,
+        done: n,
+        imported: 0,
+      });
       expect((await t2.database.db.select().from(assistantVersions)).length).toBe(n);
     } finally {
+      await t2.close();
+    }
+  });
+
+  it('resumed after its runner died, counts each new assistant once', async () => {
+    const t2 = await startTestApp();
+    try {
+      const n = IMPORT_BATCH * 2 + 3;
+      await Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          emulatorFetch(t2, 'POST', '/assistant', { name: `Resumed import ${i}` }),
+        ),
+      );
+      await t2.services.jobRunner.stop();
+      const res = await t2.request(t2.owner.cookie, 'POST', '/assistants/import', { all: true });
+      const id = res.json().job.id;
+      // A runner claims the job, stores its first page with the progress, and its server dies.
+      const repo = new JobRepository(t2.database.db);
+      const token = randomUUID();
+      await repo.claim(token, 60_000);
+      const actor = {
+        orgId: t2.orgId,
+        role: 'editor' as const,
+        userId: t2.owner.userId,
+        apiKeyId: null,
+        label: OWNER.email,
+        requestId: `job:${id}`,
+      };
+      const connection = await t2.services.connections.resolve(t2.orgId, t2.connectionId);
+      const provider = await t2.services.connections.providerFor(t2.connectionId);
+      const firstPage = (await provider.listAll(async () => {})).slice(0, IMPORT_BATCH);
+      const importable = await t2.services.assistants.importableOf(actor, provider, firstPage);
+      expect(await t2.services.assistants.importPage(actor, connection, importable)).toBe(IMPORT_BATCH);
+      await repo.recordProgress(id, token, {
+        done: IMPORT_BATCH,
+        failed: 0,
+        errors: [],
+        total: n,
+        imported: IMPORT_BATCH,
+      });
+      await t2.database.db
+        .update(jobs)
+        .set({ leaseExpiresAt: sql`now() - interval '1 second'` })
+        .where(eq(jobs.id, id));
+
+      await t2.services.jobRunner.start();
+      // The first page is stored again and adds none; the count is the account's, not more or less.
+      const job = await finishedJob(t2, t2.owner.cookie, id);
+      expect(job).toMatchObject({ state: 'succeeded', total: n, done: n, imported: n });
+      expect(await t2.database.db.$count(assistants)).toBe(n);
+    } finally {
+      await t2.services.jobRunner.start();
       await t2.close();
     }
   });

@@ -3,18 +3,7 @@ import { answer, api, type Connection, describeError, type Job } from './api.ts'
 import { ConfirmDialog } from './confirm-dialog.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { JobProgress } from './job-progress.tsx';
-import { isActive, kindWords } from './job-words.ts';
-import { assistantsWords } from './words.ts';
-
-/**
- * What an import brought in, once it has ended. The job counts every assistant it went through,
- * new or already here, so that is what is said.
- */
-function importedWords(job: Job): string {
-  if (job.total === 0) return 'This account has no assistants to import.';
-  const count = `${job.done - job.failed} of ${assistantsWords(job.total ?? job.done)}`;
-  return `${count} on this account are now in Switchboard; those already here were left as they were.`;
-}
+import { importResultWords, isActive, kindWords } from './job-words.ts';
 
 /**
  * "Import all from this connection": asks first, starts the import job, and follows it with a
@@ -72,7 +61,7 @@ export function ImportFromConnection({ connection }: { connection: Connection })
       {job && <JobProgress key={job.id} initial={job} label={label} canCancel focus onFinished={setEnded} />}
       {ended && ended.state !== 'failed' && (
         <p>
-          {importedWords(ended)} <a href="#/assistants">See the assistants</a>
+          {importResultWords(ended)} <a href="#/assistants">See the assistants</a>
         </p>
       )}
     </div>

@@ -6493,6 +6493,7 @@ export interface paths {
                 done: number;
                 /** @description The part of `done` that failed. */
                 failed: number;
+                imported: number | null;
                 /** @description The first 100 errors. */
                 errors: {
                   /** Format: uuid */
@@ -6814,6 +6815,7 @@ export interface paths {
                 done: number;
                 /** @description The part of `done` that failed. */
                 failed: number;
+                imported: number | null;
                 /** @description The first 100 errors. */
                 errors: {
                   /** Format: uuid */
@@ -6944,6 +6946,7 @@ export interface paths {
                 done: number;
                 /** @description The part of `done` that failed. */
                 failed: number;
+                imported: number | null;
                 /** @description The first 100 errors. */
                 errors: {
                   /** Format: uuid */
@@ -7076,6 +7079,7 @@ export interface paths {
               done: number;
               /** @description The part of `done` that failed. */
               failed: number;
+              imported: number | null;
               /** @description The first 100 errors. */
               errors: {
                 /** Format: uuid */
@@ -7233,6 +7237,7 @@ export interface paths {
               done: number;
               /** @description The part of `done` that failed. */
               failed: number;
+              imported: number | null;
               /** @description The first 100 errors. */
               errors: {
                 /** Format: uuid */
