@@ -2,6 +2,7 @@
 // never a stack trace. Anything unexpected is logged and reported as a plain 500.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, validationError } from '../errors.ts';
+import { sizeWords } from './schemas.ts';
 import { describeValidationErrors } from './validation.ts';
 
 /** Fastify's own 4xx errors, in words a caller can act on. */
@@ -13,13 +14,12 @@ const FASTIFY_ERRORS: Record<string, [number, string, string]> = {
     'The Content-Length header does not match the body',
   ],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json', 'The body is empty but Content-Type says JSON'],
-  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'body_too_large', 'The body is larger than this API accepts'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json', 'The body is not valid JSON'],
 };
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
-    const known = toAppError(error, request.body);
+    const known = toAppError(error, request.body, request.routeOptions.bodyLimit);
     if (!known) {
       request.log.error({ err: error }, 'unexpected error');
       return reply.code(500).send({
@@ -48,9 +48,21 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 }
 
-function toAppError(error: FastifyError | AppError | Error, body: unknown): AppError | undefined {
+function toAppError(
+  error: FastifyError | AppError | Error,
+  body: unknown,
+  bodyLimit: number | undefined,
+): AppError | undefined {
   if (error instanceof AppError) return error;
   const fastifyError = error as FastifyError;
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return new AppError(
+      413,
+      'body_too_large',
+      bodyLimit
+        ? `The body is larger than ${sizeWords(bodyLimit)}, the most this route accepts`
+        : 'The body is too large',
+    );
   if (fastifyError.validation) {
     const context = fastifyError.validationContext;
     const data = context === 'body' ? body : undefined;

@@ -3,6 +3,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { errorResponse, sizeWords } from './schemas.ts';
 
 const COOKIE_AUTH_DESCRIPTION = [
   'Authentication is handled via an auth-token HTTP-only cookie set by the /auth/login endpoint.',
@@ -12,7 +13,31 @@ const COOKIE_AUTH_DESCRIPTION = [
   'This spec models the cookie using apiKey-style auth for documentation purposes.',
 ].join('\n');
 
+/**
+ * Any route that takes a body answers 413 past its body limit and 415 for a body that is not JSON,
+ * before its handler runs (error-handler.ts); each route's entry says so, with its own limit.
+ * Registered before the routes, so it sees each of them.
+ */
+function documentBodyErrors(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as { body?: unknown; response?: Record<string, unknown> } | undefined;
+    if (!schema?.body) return;
+    const bodyLimit = route.bodyLimit ?? app.initialConfig.bodyLimit;
+    if (bodyLimit === undefined) return;
+    const limit = sizeWords(bodyLimit);
+    route.schema = {
+      ...schema,
+      response: {
+        413: errorResponse(413, `The body is larger than ${limit}, the most this route accepts.`),
+        415: errorResponse(415),
+        ...schema.response,
+      },
+    };
+  });
+}
+
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  documentBodyErrors(app);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -20,7 +45,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         title: 'Switchboard API',
         version: '0.1.0',
         description:
-          'Switchboard keeps each voice/chat assistant in step between its own database and the voice platform that runs the calls (Vapi). Errors always use the envelope `{message, code, details?, requestId}`.',
+          'Switchboard keeps each voice/chat assistant in step between its own database and the voice platform that runs the calls (Vapi or Retell). Errors always use the envelope `{message, code, details?, requestId}`.',
       },
       servers: [{ url: '/', description: 'This Switchboard server' }],
       tags: [

@@ -66,6 +66,12 @@ export function errorResponse(status: number, description = DESCRIPTIONS[status]
   return jsonResponse(description, ErrorEnvelope);
 }
 
+/** A body limit in words: "256 KiB", "1 MiB". */
+export function sizeWords(bytes: number): string {
+  const MiB = 1024 * 1024;
+  return bytes % MiB === 0 ? `${bytes / MiB} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
+
 /** Declares the error statuses a route can answer, with the envelope as their body. */
 export function errors<const S extends readonly number[]>(
   ...statuses: S

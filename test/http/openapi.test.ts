@@ -131,6 +131,51 @@ describe('OpenAPI document', () => {
     );
   });
 
+  it('says on every route that takes a body that it answers 413 past its own limit and 415 for a body not JSON', async () => {
+    const withBody = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods as Record<string, any>)
+        .filter(([, operation]) => operation.requestBody)
+        .map(([method, operation]) => ({ path, method, responses: operation.responses })),
+    );
+    expect(withBody.length).toBeGreaterThan(10);
+    for (const { path, method, responses } of withBody) {
+      const limit = path === '/assistants/bulk' ? '1 MiB' : '256 KiB';
+      expect({ path, method, description: responses['413']?.description }).toEqual({
+        path,
+        method,
+        description: `The body is larger than ${limit}, the most this route accepts.`,
+      });
+      expect(responses['415'], `${method} ${path}`).toBeDefined();
+    }
+
+    // The real answer is the envelope the document declares, naming the limit.
+    const a = await createAssistant(t);
+    const tooLarge = await t.app.inject({
+      method: 'PATCH',
+      url: `/assistants/${a.id}`,
+      headers: { cookie: t.owner.cookie, 'content-type': 'application/json' },
+      payload: JSON.stringify({ name: 'x'.repeat(300 * 1024) }),
+    });
+    expect(tooLarge.statusCode).toBe(413);
+    expect(tooLarge.json()).toMatchObject({
+      code: 'body_too_large',
+      message: 'The body is larger than 256 KiB, the most this route accepts',
+    });
+    const schema = doc.paths['/assistants/{id}'].patch.responses['413'].content['application/json'].schema;
+    const ajv = new Ajv2020({ strict: false });
+    expect(ajv.validate(schema, tooLarge.json()), JSON.stringify(ajv.errors)).toBe(true);
+    const bulkTooLarge = await t.app.inject({
+      method: 'POST',
+      url: '/assistants/bulk',
+      headers: { cookie: t.owner.cookie, 'content-type': 'application/json' },
+      payload: JSON.stringify({ ids: [a.id], patch: { name: 'x'.repeat(1024 * 1024) } }),
+    });
+    expect(bulkTooLarge.json()).toMatchObject({
+      code: 'body_too_large',
+      message: 'The body is larger than 1 MiB, the most this route accepts',
+    });
+  });
+
   it('serves a browsable reference at /docs', async () => {
     const res = await t.request(undefined, 'GET', '/docs/');
     expect(res.statusCode).toBe(200);

@@ -249,12 +249,18 @@ describe.each(Object.entries(PLATFORMS))('%s assistants', (kind, platform) => {
 });
 
 describe('what only Retell has', () => {
-  it('an assistant is an agent and its LLM, both kept whole', async () => {
-    const res = await t.request(t.owner.cookie, 'POST', '/assistants', {
+  /** `POST /assistants` on the Retell connection, with a voice Retell knows unless `body` names one. */
+  const createOnRetell = (body: Record<string, unknown>) =>
+    t.request(t.owner.cookie, 'POST', '/assistants', {
       connectionId: retellConnectionId,
+      voice: { voiceId: '11labs-Adrian' },
+      ...body,
+    });
+
+  it('an assistant is an agent and its LLM, both kept whole', async () => {
+    const res = await createOnRetell({
       name: 'Two objects',
       model: { model: 'gpt-4.1', systemPrompt: 'Two.' },
-      voice: { voiceId: '11labs-Adrian' },
     });
     const a = res.json();
     expect(a.providerConfig.agent).toMatchObject({ agent_name: 'Two objects', voice_id: '11labs-Adrian' });
@@ -269,12 +275,7 @@ describe('what only Retell has', () => {
       { model: { model: 'gpt-4.1' }, transcriber: { provider: 'deepgram', model: 'nova-2' } },
       { model: { model: 'gpt-4.1', temperature: 1.5 } },
     ]) {
-      const res = await t.request(t.owner.cookie, 'POST', '/assistants', {
-        connectionId: retellConnectionId,
-        name: 'Refused',
-        voice: { voiceId: '11labs-Adrian' },
-        ...body,
-      });
+      const res = await createOnRetell({ name: 'Refused', ...body });
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json().message).toMatch(/Retell/);
       expect(res.json().message).toMatch(/model\.maxTokens|transcriber|model\.temperature/);
@@ -283,11 +284,9 @@ describe('what only Retell has', () => {
   });
 
   it('an update applied to the agent but not the LLM is pending, and is settled by reading both', async () => {
-    const res = await t.request(t.owner.cookie, 'POST', '/assistants', {
-      connectionId: retellConnectionId,
+    const res = await createOnRetell({
       name: 'Half applied',
       model: { model: 'gpt-4.1', systemPrompt: 'Before.' },
-      voice: { voiceId: '11labs-Adrian' },
     });
     const a = res.json();
     retell.faults = {

@@ -200,6 +200,50 @@ export interface paths {
             };
           };
         };
+        /** @description The body is larger than 256 KiB, the most this route accepts. */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is not JSON. */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
         /** @description Too many requests; see Retry-After. */
         429: {
           headers: {
@@ -346,6 +390,50 @@ export interface paths {
         };
         /** @description Not authenticated: no valid session cookie (or API key, where one is accepted). */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is larger than 256 KiB, the most this route accepts. */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is not JSON. */
+        415: {
           headers: {
             [name: string]: unknown;
           };
@@ -591,6 +679,50 @@ export interface paths {
             };
           };
         };
+        /** @description The body is larger than 256 KiB, the most this route accepts. */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is not JSON. */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
       };
     };
     delete?: never;
@@ -717,6 +849,50 @@ export interface paths {
         };
         /** @description Not authenticated: no valid session cookie (or API key, where one is accepted). */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is larger than 256 KiB, the most this route accepts. */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is not JSON. */
+        415: {
           headers: {
             [name: string]: unknown;
           };
@@ -1312,6 +1488,50 @@ export interface paths {
             };
           };
         };
+        /** @description The body is larger than 256 KiB, the most this route accepts. */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is not JSON. */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
       };
     };
     trace?: never;
@@ -1613,6 +1833,50 @@ export interface paths {
         };
         /** @description The email is already a member (`code: already_member`). */
         409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is larger than 256 KiB, the most this route accepts. */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is not JSON. */
+        415: {
           headers: {
             [name: string]: unknown;
           };
@@ -2134,6 +2398,50 @@ export interface paths {
             };
           };
         };
+        /** @description The body is larger than 256 KiB, the most this route accepts. */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is not JSON. */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
       };
     };
     delete?: never;
@@ -2206,6 +2514,50 @@ export interface paths {
         };
         /** @description This server sends no email (`code: mail_not_configured`). */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is larger than 256 KiB, the most this route accepts. */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is not JSON. */
+        415: {
           headers: {
             [name: string]: unknown;
           };
@@ -2341,6 +2693,50 @@ export interface paths {
         };
         /** @description The link was used, replaced by a newer one, or has expired (`code: password_reset_gone`). */
         410: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is larger than 256 KiB, the most this route accepts. */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is not JSON. */
+        415: {
           headers: {
             [name: string]: unknown;
           };
@@ -2625,6 +3021,50 @@ export interface paths {
         };
         /** @description Not found, or it belongs to another organization. */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is larger than 256 KiB, the most this route accepts. */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is not JSON. */
+        415: {
           headers: {
             [name: string]: unknown;
           };
@@ -3084,6 +3524,50 @@ export interface paths {
         };
         /** @description Conflicts with the current state. */
         409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is larger than 256 KiB, the most this route accepts. */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is not JSON. */
+        415: {
           headers: {
             [name: string]: unknown;
           };
@@ -3665,6 +4149,50 @@ export interface paths {
         };
         /** @description Conflicts with the current state. */
         409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is larger than 256 KiB, the most this route accepts. */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is not JSON. */
+        415: {
           headers: {
             [name: string]: unknown;
           };
@@ -4688,6 +5216,28 @@ export interface paths {
             };
           };
         };
+        /** @description The body is larger than 256 KiB, the most this route accepts. */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
         /** @description The body is not JSON. */
         415: {
           headers: {
@@ -5364,6 +5914,28 @@ export interface paths {
         };
         /** @description If-Match does not match the current ETag. */
         412: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is larger than 256 KiB, the most this route accepts. */
+        413: {
           headers: {
             [name: string]: unknown;
           };
@@ -6621,6 +7193,50 @@ export interface paths {
             };
           };
         };
+        /** @description The body is larger than 256 KiB, the most this route accepts. */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is not JSON. */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
         /** @description Error communicating with the external provider, or inside Switchboard; `code` says which. */
         500: {
           headers: {
@@ -6879,6 +7495,50 @@ export interface paths {
         };
         /** @description Authenticated, but the role lacks the permission (or the request is cross-site). */
         403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is larger than 1 MiB, the most this route accepts. */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Human-readable error message. */
+              message: string;
+              /** @description Stable machine-readable reason, e.g. `validation_failed`, `provider_timeout`. */
+              code?: string;
+              /** @description One entry per problem when the request failed validation. */
+              details?: {
+                /** @description Dotted path of the field, e.g. `model.temperature`. */
+                field: string;
+                message: string;
+              }[];
+              /** @description Quote it when reporting a problem. */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description The body is not JSON. */
+        415: {
           headers: {
             [name: string]: unknown;
           };
