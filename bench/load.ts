@@ -13,6 +13,20 @@ export interface LoadSettings {
   warmupS: number;
 }
 
+/**
+ * The load every bench applies, from BENCH_CONNECTIONS, BENCH_DURATION and BENCH_WARMUP. Five
+ * seconds of warm-up, not one: V8 (and, on PGlite, its WebAssembly tier-up) is still compiling on
+ * its own threads after one second, and that one-time cost showed up as CPU per request
+ * (bench/README.md, "Warm-up").
+ */
+export function loadSettingsFromEnv(): LoadSettings {
+  return {
+    connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
+    durationS: Number(process.env.BENCH_DURATION ?? 5),
+    warmupS: Number(process.env.BENCH_WARMUP ?? 5),
+  };
+}
+
 export interface Row {
   name: string;
   requestsPerSecond: number;

@@ -7,14 +7,10 @@ import http from 'node:http';
 import pg from 'pg';
 import { freePort } from '../test/helpers/ports.ts';
 import { startPostgres } from '../test/helpers/postgres.ts';
-import { closedLoopRow, send, sleep } from './load.ts';
+import { closedLoopRow, loadSettingsFromEnv, send, sleep } from './load.ts';
 
 const KEY = 'bench-floor-key';
-const settings = {
-  connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
-  durationS: Number(process.env.BENCH_DURATION ?? 5),
-  warmupS: Number(process.env.BENCH_WARMUP ?? 1),
-};
+const settings = loadSettingsFromEnv();
 
 const children: ChildProcess[] = [];
 process.on('exit', () => {

@@ -18,6 +18,7 @@ import {
   closedLoopRow,
   cpuOf,
   type LoadSettings,
+  loadSettingsFromEnv,
   monotonicUs,
   type Row,
   rssMiB,
@@ -25,11 +26,7 @@ import {
   sleep,
 } from './load.ts';
 
-const SETTINGS: LoadSettings = {
-  connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
-  durationS: Number(process.env.BENCH_DURATION ?? 5),
-  warmupS: Number(process.env.BENCH_WARMUP ?? 1),
-};
+const SETTINGS: LoadSettings = loadSettingsFromEnv();
 const KEY = 'bench-emulator-key';
 const ADMIN = { email: 'bench@example.com', password: 'bench-password-1' };
 /** Production refuses to start without a master key; one per run, so a restart opens what it sealed. */
