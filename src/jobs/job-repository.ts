@@ -142,7 +142,10 @@ export class JobRepository {
       .where(and(eq(jobs.id, id), eq(jobs.runnerToken, token)));
   }
 
-  /** Ends a running job with its final state and audit event; a cancelled job keeps `cancelled`. */
+  /**
+   * Ends a running job with its final state and audit event, which records how far it got; a
+   * cancelled job keeps `cancelled`.
+   */
   async finish(id: string, token: string, state: JobState, audit: AuditEvent): Promise<void> {
     await this.db.transaction(async (tx) => {
       const finished = await tx
@@ -155,9 +158,18 @@ export class JobRepository {
           inFlight: null,
         })
         .where(and(eq(jobs.id, id), eq(jobs.runnerToken, token)))
-        .returning({ state: jobs.state });
-      const final = finished[0]?.state;
-      if (final) await writeAudit(tx, { ...audit, detail: { ...audit.detail, state: final } });
+        .returning({
+          state: jobs.state,
+          total: jobs.total,
+          done: jobs.done,
+          failed: jobs.failed,
+          imported: jobs.imported,
+        });
+      const [final] = finished;
+      if (!final) return;
+      const { imported, ...counts } = final;
+      const detail = { ...audit.detail, ...counts, ...(imported === null ? {} : { imported }) };
+      await writeAudit(tx, { ...audit, detail });
     });
   }
 

@@ -61,6 +61,9 @@ describe('bulk changes', () => {
     }
     const jobEvents = await t.database.db.select().from(auditEvents).where(eq(auditEvents.targetId, job.id));
     expect(jobEvents.map((e) => e.action).sort()).toEqual(['job.finished', 'job.started']);
+    // The end says how far it got, in the audit log as on the job.
+    const finished = jobEvents.find((e) => e.action === 'job.finished');
+    expect(finished?.detail).toEqual({ kind: 'bulk', state: 'succeeded', total: 3, done: 3, failed: 0 });
   });
 
   it('a dry run answers what would change on each assistant and sends nothing', async () => {
@@ -302,6 +305,18 @@ describe('import all as a job', () => {
         imported: 0,
       });
       expect((await t2.database.db.select().from(assistantVersions)).length).toBe(n);
+      const [finished] = await t2.database.db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.targetId, job.id), eq(auditEvents.action, 'job.finished')));
+      expect(finished?.detail).toEqual({
+        kind: 'import',
+        state: 'succeeded',
+        total: n,
+        done: n,
+        failed: 0,
+        imported: n,
+      });
     } finally {
       await t2.close();
     }
