@@ -435,7 +435,7 @@ export class AssistantService {
       const changes = buildChanges(base);
       if (!changes) return base;
       const provider = await this.providerFor(base);
-      const confirmed = await provider.update(providerIdOf(base), changes);
+      const confirmed = await provider.update(providerIdOf(base), changes, base.config);
       const { comparable } = fieldMapFor(base.provider);
       const paths = changedPaths(comparable(base.config), comparable(confirmed));
       try {

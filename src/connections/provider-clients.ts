@@ -91,7 +91,7 @@ export class ProviderClients {
     return {
       create: (config, mark) => observe(() => client.create(config, mark)),
       get: (id) => observe(() => client.get(id)),
-      update: (id, changes) => observe(() => client.update(id, changes)),
+      update: (id, changes, current) => observe(() => client.update(id, changes, current)),
       delete: (id) => observe(() => client.delete(id)),
       listAll: (beforePage) => observe(() => client.listAll(beforePage)),
       findCreated: (mark, since) => observe(() => client.findCreated(mark, since)),

@@ -24,8 +24,14 @@ export interface AssistantProvider {
   /**
    * Sends native changes (`ProviderFieldMap.changes` or `restoreChanges`): Vapi's are complete
    * top-level values, each replaced whole; Retell's are `{agent?, llm?}`, each object's touched keys.
+   * `current` is the copy the caller read from the provider just before, under the assistant's
+   * lease: a client may take what the changes leave untouched from it instead of reading it again.
    */
-  update(providerId: string, changes: Record<string, unknown>): Promise<ProviderAssistant>;
+  update(
+    providerId: string,
+    changes: Record<string, unknown>,
+    current?: Record<string, unknown>,
+  ): Promise<ProviderAssistant>;
   /** Deleting an assistant the platform no longer has counts as done. */
   delete(providerId: string): Promise<void>;
   /**

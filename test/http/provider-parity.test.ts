@@ -268,6 +268,23 @@ describe('what only Retell has', () => {
     expect(a.providerConfig.agent.response_engine.llm_id).toBe(a.providerConfig.llm.llm_id);
   });
 
+  it('a PATCH reads both objects once (its drift read) and then writes only the one its field lives in', async () => {
+    const a = (
+      await createOnRetell({ name: 'Three calls', model: { model: 'gpt-4.1', systemPrompt: 'One.' } })
+    ).json();
+    retell.requests.length = 0;
+    const res = await t.request(t.owner.cookie, 'PATCH', `/assistants/${a.id}`, {
+      model: { temperature: 0.4 },
+    });
+    expect(res.json()).toMatchObject({ name: 'Three calls', model: { temperature: 0.4 } });
+    const llmId = a.providerConfig.llm.llm_id;
+    expect(retell.received().map((r) => `${r.method} ${r.path.split('?')[0]}`)).toEqual([
+      `GET /get-agent/${a.providerAssistantId}`,
+      `GET /get-retell-llm/${llmId}`,
+      `PATCH /update-retell-llm/${llmId}`,
+    ]);
+  });
+
   it('a field Retell cannot hold is a 400 naming the field and Retell, and nothing is sent', async () => {
     const writes = PLATFORMS.retell.writes();
     for (const body of [

@@ -180,6 +180,53 @@ describe('update: each object its own touched fields', () => {
     });
   });
 
+  it('given the copy just read, a one-object change is one call: the other object is taken from that copy', async () => {
+    const renamed = await provider.update(
+      current.id,
+      { ...retellChanges(current, { name: 'Renamed' }) },
+      current,
+    );
+    expect(calls()).toEqual([`PATCH /update-agent/${current.id}`]);
+    expect(renamed.agent.agent_name).toBe('Renamed');
+    expect(renamed.llm).toEqual(current.llm);
+    emulator.requests.length = 0;
+    const warmer = await provider.update(
+      current.id,
+      { ...retellChanges(renamed, { model: { temperature: 0.8 } }) },
+      renamed,
+    );
+    expect(calls()).toEqual([`PATCH /update-retell-llm/${current.llm.llm_id}`]);
+    expect(warmer.agent).toEqual(renamed.agent);
+    expect(warmer.llm.model_temperature).toBe(0.8);
+    // Another assistant's copy is no copy of this one: it is read as without one.
+    emulator.requests.length = 0;
+    const other = await create();
+    emulator.requests.length = 0;
+    await provider.update(current.id, { ...retellChanges(warmer, { model: { temperature: 0.2 } }) }, other);
+    expect(calls()).toEqual([
+      `GET /get-agent/${current.id}`,
+      `PATCH /update-retell-llm/${current.llm.llm_id}`,
+    ]);
+  });
+
+  it('an agent that now uses another LLM than the copy says gets that LLM read, not the copy’s', async () => {
+    const other = await create();
+    const repointed = await fetch(`${url}/update-agent/${current.id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ response_engine: { type: 'retell-llm', llm_id: other.llm.llm_id } }),
+    });
+    expect(repointed.status).toBe(200);
+    emulator.requests.length = 0;
+    const renamed = await provider.update(
+      current.id,
+      { ...retellChanges(current, { name: 'Moved' }) },
+      current,
+    );
+    expect(calls()).toEqual([`PATCH /update-agent/${current.id}`, `GET /get-retell-llm/${other.llm.llm_id}`]);
+    expect(renamed.llm).toEqual(other.llm);
+  });
+
   it('both: the agent’s fields to update-agent, the LLM’s to update-retell-llm', async () => {
     const changes = retellChanges(current, {
       name: 'Both',

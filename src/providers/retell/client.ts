@@ -120,19 +120,27 @@ export class RetellProvider implements AssistantProvider {
   /**
    * `changes` is `{agent?, llm?}` (mapping.ts `retellChanges`): the agent's touched fields go to
    * update-agent, then the LLM's to update-retell-llm. When the agent's changes were applied and
-   * anything after fails, the error is a `HalfAppliedUpdate`: read both to settle.
+   * anything after fails, the error is a `HalfAppliedUpdate`: read both to settle. An object with
+   * no changes is taken from `current` (just read) rather than read again, so a one-object change
+   * is one call; without `current` it is read.
    */
-  async update(providerId: string, changes: Record<string, unknown>): Promise<RetellAssistant> {
+  async update(
+    providerId: string,
+    changes: Record<string, unknown>,
+    current?: Record<string, unknown>,
+  ): Promise<RetellAssistant> {
     const { agent: agentChanges, llm: llmChanges } = changes as RetellChanges;
+    const known = isRetellAssistant(current) && current.id === providerId ? current : undefined;
     if (!agentChanges) {
-      const agent = await this.call((signal) => this.sdk.agent.retrieve(providerId, {}, { signal }));
-      return assistantOf(agent, await this.changeLlm(agent, llmChanges));
+      const agent =
+        known?.agent ?? (await this.call((signal) => this.sdk.agent.retrieve(providerId, {}, { signal })));
+      return assistantOf(agent, await this.changeLlm(agent, llmChanges, known));
     }
     const agent = await this.call((signal) =>
       this.sdk.agent.update(providerId, writableAgentFields(agentChanges) as never, { signal }),
     );
     try {
-      return assistantOf(agent, await this.changeLlm(agent, llmChanges));
+      return assistantOf(agent, await this.changeLlm(agent, llmChanges, known));
     } catch (error) {
       throw new HalfAppliedUpdate(toRetellError(error, this.policy.timeoutMs));
     }
@@ -218,9 +226,14 @@ export class RetellProvider implements AssistantProvider {
     return null;
   }
 
-  private async changeLlm(agent: Fields, llmChanges: Fields | undefined): Promise<Fields> {
+  /** The LLM after `llmChanges`; with none, `known`'s when the agent still uses it, else read. */
+  private async changeLlm(
+    agent: Fields,
+    llmChanges: Fields | undefined,
+    known: RetellAssistant | undefined,
+  ): Promise<Fields> {
     const llmId = requireLlmId(agent);
-    if (!llmChanges) return this.readLlm(agent);
+    if (!llmChanges) return known?.llm.llm_id === llmId ? known.llm : this.readLlm(agent);
     return this.call((signal) =>
       this.sdk.llm.update(llmId, writableLlmFields(llmChanges) as never, { signal }),
     );
@@ -328,6 +341,10 @@ export class HalfAppliedUpdate extends ProviderError {
 
 function assistantOf(agent: Fields, llm: Fields): RetellAssistant {
   return { id: String(agent.agent_id), agent, llm };
+}
+
+function isRetellAssistant(copy: Record<string, unknown> | undefined): copy is RetellAssistant {
+  return typeof copy?.id === 'string' && isPlainObject(copy.agent) && isPlainObject(copy.llm);
 }
 
 /** The LLM an agent's engine points at; undefined for a custom-LLM or conversation-flow agent. */
