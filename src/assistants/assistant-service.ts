@@ -583,7 +583,7 @@ export class AssistantService {
     { releaseLease }: { releaseLease: boolean },
   ): Promise<AssistantRow> {
     const row = lease.row;
-    const remote = await (await this.providerFor(row)).get(providerIdOf(row));
+    const remote = await (await this.providerFor(row)).get(providerIdOf(row), row.config);
     const { comparable } = fieldMapFor(row.provider);
     const paths = changedPaths(comparable(row.config), comparable(remote));
     lease.syncStateAfter = 'synced';

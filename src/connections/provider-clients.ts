@@ -90,7 +90,7 @@ export class ProviderClients {
     };
     return {
       create: (config, mark) => observe(() => client.create(config, mark)),
-      get: (id) => observe(() => client.get(id)),
+      get: (id, stored) => observe(() => client.get(id, stored)),
       update: (id, changes, current) => observe(() => client.update(id, changes, current)),
       delete: (id) => observe(() => client.delete(id)),
       listAll: (beforePage) => observe(() => client.listAll(beforePage)),

@@ -20,7 +20,11 @@ export interface AssistantProvider {
    * native configuration (`ProviderFieldMap.newConfig`).
    */
   create(config: Record<string, unknown>, mark: CreateMark): Promise<ProviderAssistant>;
-  get(providerId: string): Promise<ProviderAssistant>;
+  /**
+   * The provider's current copy. `stored` is the copy Switchboard holds: a client whose assistant
+   * spans several objects may read them side by side, guided by it, instead of one after another.
+   */
+  get(providerId: string, stored?: Record<string, unknown>): Promise<ProviderAssistant>;
   /**
    * Sends native changes (`ProviderFieldMap.changes` or `restoreChanges`): Vapi's are complete
    * top-level values, each replaced whole; Retell's are `{agent?, llm?}`, each object's touched keys.

@@ -291,6 +291,43 @@ describe('update: each object its own touched fields', () => {
   });
 });
 
+describe('get with the stored copy', () => {
+  it('reads the LLM the copy names beside the agent, not after it', async () => {
+    const current = await create();
+    emulator.requests.length = 0;
+    expect(await provider.get(current.id, current)).toEqual(current);
+    expect(calls().sort()).toEqual([
+      `GET /get-agent/${current.id}`,
+      `GET /get-retell-llm/${current.llm.llm_id}`,
+    ]);
+    // With every read held, both were asked for at once: one after the other, only the agent's would be.
+    const impatient = new RetellProvider({ apiKey: KEY, baseUrl: url, timeoutMs: 200, maxAttempts: 1 });
+    emulator.requests.length = 0;
+    emulator.faults.hangMethods = ['GET'];
+    await expect(impatient.get(current.id, current)).rejects.toMatchObject({ code: 'provider_timeout' });
+    expect(calls()).toHaveLength(2);
+  });
+
+  it('an agent that now uses another LLM gets that one read; a failed read of the old one is no error', async () => {
+    const current = await create();
+    const other = await create();
+    await fetch(`${url}/update-agent/${current.id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ response_engine: { type: 'retell-llm', llm_id: other.llm.llm_id } }),
+    });
+    // The copy's LLM is gone at Retell: its read fails, and the agent's own LLM is read instead.
+    emulator.faults.failures = [
+      { status: 500, times: 9, method: 'GET', path: `/get-retell-llm/${current.llm.llm_id}` },
+    ];
+    emulator.requests.length = 0;
+    const read = await provider.get(current.id, current);
+    expect(read.llm).toEqual(other.llm);
+    expect(calls()).toContain(`GET /get-retell-llm/${other.llm.llm_id}`);
+    expect(emulator.faults.failures[0]?.times).toBeLessThan(9);
+  });
+});
+
 describe('get, list, delete, not found, the key', () => {
   it('gets both objects; a missing or another account’s agent is not found', async () => {
     const created = await create();

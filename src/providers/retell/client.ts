@@ -112,9 +112,22 @@ export class RetellProvider implements AssistantProvider {
     throw withOutcome(error, true);
   }
 
-  async get(providerId: string): Promise<RetellAssistant> {
-    const agent = await this.call((signal) => this.sdk.agent.retrieve(providerId, {}, { signal }));
-    return assistantOf(agent, await this.readLlm(agent));
+  /**
+   * The agent and its LLM. With the stored copy, the LLM it names is read beside the agent; when
+   * the agent now uses another LLM, that one is read after it.
+   */
+  async get(providerId: string, stored?: Record<string, unknown>): Promise<RetellAssistant> {
+    const agentRead = this.call((signal) => this.sdk.agent.retrieve(providerId, {}, { signal }));
+    const guess = isRetellAssistant(stored) && stored.id === providerId ? llmIdOf(stored.agent) : undefined;
+    if (guess === undefined) {
+      const agent = await agentRead;
+      return assistantOf(agent, await this.readLlm(agent));
+    }
+    const llmRead = this.call((signal) => this.sdk.llm.retrieve(guess, {}, { signal }));
+    // Its failure matters only if the agent still uses it; it is awaited then.
+    llmRead.catch(() => {});
+    const agent = await agentRead;
+    return assistantOf(agent, llmIdOf(agent) === guess ? await llmRead : await this.readLlm(agent));
   }
 
   /**
