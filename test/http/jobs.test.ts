@@ -45,9 +45,16 @@ describe('bulk changes', () => {
       editor.cookie,
     );
     expect(res.statusCode).toBe(202);
-    expect(res.json().job).toMatchObject({ kind: 'bulk', total: 3, createdBy: editor.email });
+    expect(res.json().job).toMatchObject({ kind: 'bulk', total: 3, imported: null, createdBy: editor.email });
     const job = await finishedJob(t, editor.cookie, res.json().job.id);
-    expect(job).toMatchObject({ state: 'succeeded', total: 3, done: 3, failed: 0, errors: [] });
+    expect(job).toMatchObject({
+      state: 'succeeded',
+      total: 3,
+      done: 3,
+      failed: 0,
+      imported: null,
+      errors: [],
+    });
     for (const a of targets) {
       const now = (await t.request(t.owner.cookie, 'GET', `/assistants/${a.id}`)).json();
       expect(now).toMatchObject({ version: 2, syncState: 'synced', updatedBy: editor.userId });
@@ -334,6 +341,7 @@ describe('import all as a job', () => {
       await t2.services.jobRunner.stop();
       const res = await t2.request(t2.owner.cookie, 'POST', '/assistants/import', { all: true });
       const id = res.json().job.id;
+      expect(res.json().job).toMatchObject({ state: 'queued', total: null, done: 0, imported: 0 });
       // A runner claims the job, stores its first page with the progress, and its server dies.
       const repo = new JobRepository(t2.database.db);
       const token = randomUUID();

@@ -147,6 +147,18 @@ describe('OpenAPI document', () => {
       });
       expect(responses['415'], `${method} ${path}`).toBeDefined();
     }
+    // A read never takes a body, so it answers neither.
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(methods as Record<string, any>)) {
+        if (method !== 'get') continue;
+        expect([method, path, operation.responses['413'], operation.responses['415']]).toEqual([
+          method,
+          path,
+          undefined,
+          undefined,
+        ]);
+      }
+    }
 
     // The real answer is the envelope the document declares, naming the limit.
     const a = await createAssistant(t);

@@ -47,6 +47,7 @@ describe('job words', () => {
     ],
     [{ state: 'running', done: 0, total: 1200, failed: 0, imported: 0 }, 'Running: 0 of 1200.'],
     [{ state: 'succeeded', done: 8, total: 8, failed: 1, imported: 5 }, 'Finished: 8 of 8, 5 new, 1 failed.'],
+    [{ state: 'succeeded', done: 8, total: 8, failed: 0, imported: 0 }, 'Finished: 8 of 8, 0 new.'],
   ] as const)('%j → %s', (job, words) => {
     expect(progressWords(job)).toBe(words);
   });
@@ -58,6 +59,9 @@ describe('job words', () => {
   it('says what an import brought in: how many were new and how many were here already', () => {
     expect(importResultWords({ done: 8, total: 8, failed: 0, imported: 3 })).toBe(
       '8 of 8 assistants on this account are now in Switchboard: 3 new, 5 already here and left as they were.',
+    );
+    expect(importResultWords({ done: 8, total: 8, failed: 2, imported: 3 })).toBe(
+      '6 of 8 assistants on this account are now in Switchboard: 3 new, 3 already here and left as they were.',
     );
     expect(importResultWords({ done: 0, total: 0, failed: 0, imported: 0 })).toBe(
       'This account has no assistants to import.',
