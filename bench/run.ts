@@ -33,7 +33,7 @@ const ADMIN = { email: 'bench@example.com', password: 'bench-password-1' };
 const SECRETS_KEY = randomBytes(32).toString('base64');
 
 /** The row groups BENCH_ONLY can name, in the order they run. */
-const GROUPS = ['bare', 'emulator', 'get', 'list', 'patch', 'import', 'bulk'] as const;
+const GROUPS = ['bare', 'emulator', 'get', 'list', 'patch', 'retell', 'import', 'bulk'] as const;
 type Group = (typeof GROUPS)[number];
 const ONLY = chosen('BENCH_ONLY', GROUPS);
 const DATABASES = chosen('BENCH_DB', ['pglite', 'postgres'] as const);
@@ -145,9 +145,10 @@ class Emulator {
     this.url = url;
     this.process = child;
   }
-  static async start(): Promise<Emulator> {
+  /** Vapi's emulator, or another platform's (`src/providers/<platform>/emulator/main.ts`). */
+  static async start(platform: 'vapi' | 'retell' = 'vapi'): Promise<Emulator> {
     const port = await freePort();
-    const child = spawnNode(tsx('src/providers/vapi/emulator/main.ts'), {
+    const child = spawnNode(tsx(`src/providers/${platform}/emulator/main.ts`), {
       EMULATOR_PORT: String(port),
       EMULATOR_API_KEY: KEY,
     });
@@ -347,11 +348,28 @@ async function createBenchAssistants(s: Switchboard): Promise<string[]> {
   return ids;
 }
 
+/** The PATCH rows' body: a different field each round (both go to Vapi's one object). */
+const vapiPatch = (n: number) => ({
+  model: n % 2 === 0 ? { temperature: (n % 200) / 100 } : { maxTokens: 50 + (n % 1000) },
+});
+
+/**
+ * On Retell the same rounds change the LLM's temperature (0–1 there) and the agent's name in turn:
+ * each PATCH reads both objects and writes the one its field lives in.
+ */
+const retellPatch = (n: number) =>
+  n % 2 === 0 ? { model: { temperature: (n % 100) / 100 } } : { name: `Bench Retell ${n}` };
+
 /**
  * 50 concurrent PATCHes on distinct assistants, as the target is stated: each worker of the
  * closed loop has an assistant of its own, and changes a different field each round.
  */
-async function patchRow(name: string, s: Switchboard, ids: string[]): Promise<Row> {
+async function patchRow(
+  name: string,
+  s: Switchboard,
+  ids: string[],
+  bodyOf: (n: number) => unknown = vapiPatch,
+): Promise<Row> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: SETTINGS.connections });
   const headers = headersOf(s);
   try {
@@ -359,13 +377,12 @@ async function patchRow(name: string, s: Switchboard, ids: string[]): Promise<Ro
       name,
       SETTINGS,
       async (worker, n) => {
-        const field = n % 2 === 0 ? { temperature: (n % 200) / 100 } : { maxTokens: 50 + (n % 1000) };
         const status = await send(
           agent,
           `${s.url}/assistants/${ids[worker % ids.length]}`,
           'PATCH',
           headers,
-          JSON.stringify({ model: field }),
+          JSON.stringify(bodyOf(n)),
         );
         return status === 200;
       },
@@ -414,6 +431,56 @@ async function measureSwitchboard(label: string, s: Switchboard, emulator: Emula
     await emulator.latency(0);
   }
   return { rows, listPageKiB, memoryMiB: rssMiB(s.pid).rss };
+}
+
+/**
+ * The PATCH rows on a Retell connection (PGlite): Switchboard's Retell client (the official
+ * retell-sdk) against the standalone Retell emulator. No target; it is Retell's figure beside
+ * Vapi's, the same load on the same database.
+ */
+async function measureRetell(vapi: Emulator): Promise<Row[]> {
+  const retell = await Emulator.start('retell');
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
+  const s = await startSwitchboard({ DATA_DIR: dataDir, VAPI_BASE_URL: vapi.url });
+  try {
+    const me = await json(`${s.url}/auth/me`, { headers: headersOf(s) });
+    const connection = await json(`${s.url}/orgs/${me.activeOrgId}/connections`, {
+      method: 'POST',
+      headers: headersOf(s),
+      body: JSON.stringify({ provider: 'retell', name: 'Bench Retell', apiKey: KEY, baseUrl: retell.url }),
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < SETTINGS.connections; i++) {
+      const created = await json(`${s.url}/assistants`, {
+        method: 'POST',
+        headers: headersOf(s),
+        body: JSON.stringify({
+          connectionId: connection.id,
+          name: `Bench Retell ${i}`,
+          model: { model: 'gpt-4.1', temperature: 0.5, systemPrompt: 'You are benchmarked.' },
+          voice: { voiceId: '11labs-Adrian' },
+        }),
+      });
+      ids.push(created.id);
+    }
+    const rows: Row[] = [];
+    for (const latency of LATENCIES) {
+      await retell.latency(latency);
+      rows.push(
+        await patchRow(
+          `switchboard PATCH /assistants/{id} on Retell, provider +${latency} ms (PGlite)`,
+          s,
+          ids,
+          retellPatch,
+        ),
+      );
+    }
+    return rows;
+  } finally {
+    await stopSwitchboard(s);
+    retell.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -621,7 +688,7 @@ async function main() {
   );
   const rows: Row[] = [];
   const perDatabase = has('get') || has('list') || has('patch');
-  const needsEmulator = has('emulator') || perDatabase;
+  const needsEmulator = has('emulator') || perDatabase || has('retell');
   const emulator = needsEmulator ? await Emulator.start() : undefined;
 
   // The framework's limit: a bare Fastify route answering a stored assistant from memory.
@@ -706,6 +773,7 @@ async function main() {
       server.stop();
     }
   }
+  if (emulator && has('retell')) rows.push(...(await measureRetell(emulator)));
   emulator?.stop();
 
   const importFigures = has('import') ? await measureImport() : undefined;
