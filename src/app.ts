@@ -226,6 +226,9 @@ export async function buildApp({
   registerInFlightTracking(app);
   app.setValidatorCompiler(createValidatorCompiler());
   acceptEmptyJsonBodies(app);
+  // JSON only: Fastify also takes text/plain, as a string, so a JSON body sent as text/plain would
+  // meet a schema error about a string instead of the 415 that names the problem.
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('session', null);
   app.decorateRequest('actor', null);
   // Every answer names its request, so a caller can find it in the audit log and the server's log.

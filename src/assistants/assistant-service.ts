@@ -278,12 +278,15 @@ export class AssistantService {
    * A bulk change's check before it starts: the patch against each assistant's stored copy. The
    * first problems, each naming its assistant; empty when every item can be tried.
    */
-  bulkProblems(rows: readonly AssistantRow[], patch: AssistantPatch): string[] {
-    const problems: string[] = [];
+  bulkProblems(rows: readonly AssistantRow[], patch: AssistantPatch): FieldProblem[] {
+    const problems: FieldProblem[] = [];
     for (const row of rows) {
       const found = fieldMapFor(row.provider).problems(row.config, patch);
       for (const problem of found)
-        problems.push(`${row.name ?? row.id}: ${problem.field} ${problem.message}`);
+        problems.push({
+          field: `patch.${problem.field}`,
+          message: `${row.name ?? row.id}: ${problem.message}`,
+        });
       if (problems.length >= 10) break;
     }
     return problems;

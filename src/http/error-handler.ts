@@ -2,6 +2,7 @@
 // never a stack trace. Anything unexpected is logged and reported as a plain 500.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, validationError } from '../errors.ts';
+import { ForbiddenKeyError } from '../shared/json-body.ts';
 import { sizeWords } from './schemas.ts';
 import { describeValidationErrors } from './validation.ts';
 
@@ -74,6 +75,7 @@ function toAppError(
   }
   const mapped = fastifyError.code ? FASTIFY_ERRORS[fastifyError.code] : undefined;
   if (mapped) return new AppError(...mapped);
+  if (error instanceof ForbiddenKeyError) return new AppError(400, 'forbidden_key', error.message);
   if (error instanceof SyntaxError) return new AppError(400, 'invalid_json', 'The body is not valid JSON');
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500)

@@ -54,8 +54,8 @@ export class JobService {
   }
 
   /**
-   * `POST /assistants/bulk`: the dry run answers at once; otherwise the patch is checked against
-   * every chosen assistant before the job starts, so a patch that cannot pass starts nothing.
+   * `POST /assistants/bulk`: the patch is checked against every chosen assistant first, so a patch
+   * that cannot pass starts nothing (and its dry run says so); then the dry run answers at once.
    */
   async bulk(actor: Actor, request: BulkRequest) {
     if ((request.ids === undefined) === (request.filter === undefined)) {
@@ -88,6 +88,9 @@ export class JobService {
         },
       ]);
     }
+    // The dry run refuses what the run would, so a preview that passes is one the run takes.
+    const problems = this.assistants.bulkProblems(rows, request.patch);
+    if (problems.length > 0) throw validationError(problems);
     if (request.dryRun) {
       return {
         preview: {
@@ -96,8 +99,6 @@ export class JobService {
         },
       };
     }
-    const problems = this.assistants.bulkProblems(rows, request.patch);
-    if (problems.length > 0) throw validationError(problems.map((message) => ({ field: 'patch', message })));
     const input: BulkInput = {
       patch: request.patch,
       items: rows.map(({ id, connectionId }) => ({ id, connectionId })),

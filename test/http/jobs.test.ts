@@ -115,7 +115,7 @@ describe('bulk changes', () => {
     expect(greetings['Filtered Support 0']).not.toBe('Hi from sales');
   });
 
-  it('refuses a request that cannot pass before any job starts, naming the problem', async () => {
+  it('refuses a request that cannot pass before any job starts, naming the problem; its dry run refuses it too', async () => {
     const [a] = await someAssistants(1, 'Refused');
     const before = (await t.database.db.select().from(jobs)).length;
     const cases: Array<[Record<string, unknown>, RegExp]> = [
@@ -123,14 +123,25 @@ describe('bulk changes', () => {
       [{ ids: [a?.id], filter: {}, patch: { name: 'x' } }, /exactly one of ids or filter/],
       [{ ids: [a?.id], patch: {} }, /patch.*changes nothing/],
       [{ ids: [randomUUID()], patch: { name: 'x' } }, /ids.*no such assistant/],
-      [{ ids: [a?.id], patch: { model: { model: 'no-such-model' } } }, /Refused 0: model\.model/],
+      [{ ids: [a?.id], patch: { model: { model: 'no-such-model' } } }, /patch\.model\.model: Refused 0: /],
       [{ ids: [a?.id], patch: { model: { temperature: 7 } } }, /temperature/],
     ];
     for (const [body, message] of cases) {
-      const res = await bulk(body);
-      expect(res.statusCode, JSON.stringify(body)).toBe(400);
-      expect(res.json().message).toMatch(message);
+      for (const dryRun of [false, true]) {
+        const res = await bulk({ ...body, ...(dryRun ? { dryRun } : {}) });
+        expect(res.statusCode, JSON.stringify({ body, dryRun })).toBe(400);
+        expect(res.json().message).toMatch(message);
+      }
     }
+    // Checked against each assistant, the problem names the field as a single PATCH would.
+    const perAssistant = await bulk({
+      ids: [a?.id],
+      patch: { model: { model: 'no-such-model' } },
+      dryRun: true,
+    });
+    expect(perAssistant.json().details).toEqual([
+      { field: 'patch.model.model', message: expect.stringMatching(/^Refused 0: .*no-such-model/) },
+    ]);
     expect((await t.database.db.select().from(jobs)).length).toBe(before);
     const viewer = await t.userWithRole('viewer');
     expect((await bulk({ ids: [a?.id], patch: { name: 'x' } }, viewer.cookie)).statusCode).toBe(403);

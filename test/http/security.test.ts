@@ -410,6 +410,8 @@ describe('bad input', () => {
       { payload: '{"name": "x"', type: 'application/json', status: 400 },
       { payload: 'name=x', type: 'application/x-www-form-urlencoded', status: 415 },
       { payload: '<xml/>', type: 'text/xml', status: 415 },
+      { payload: '{"name": "x"}', type: 'text/plain', status: 415 },
+      { payload: '{"name": "x"}', type: 'text/plain; charset=utf-8', status: 415 },
       { payload: '', type: 'application/json', status: 400 },
       { payload: JSON.stringify({ name: 'x'.repeat(300_000) }), type: 'application/json', status: 413 },
       { payload: `${'['.repeat(5000)}${']'.repeat(5000)}`, type: 'application/json' },
@@ -432,6 +434,18 @@ describe('bad input', () => {
         expect({ type: c.type, status: res.statusCode }).toEqual({ type: c.type, status: c.status });
     }
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
+    for (const payload of ['{"__proto__": {"admin": true}}', '{"constructor": {"prototype": {"x": 1}}}']) {
+      const poisoned = await t.app.inject({
+        method: 'PATCH',
+        url: `/assistants/${a.id}`,
+        headers: { cookie: t.owner.cookie, 'content-type': 'application/json' },
+        payload,
+      });
+      expect(poisoned.json()).toMatchObject({
+        code: 'forbidden_key',
+        message: expect.stringContaining('__proto__'),
+      });
+    }
     for (const id of [
       '%00',
       '..%2F..%2Fetc',
