@@ -8,6 +8,7 @@ import { errorResponse, errors, jsonResponse, SESSION_OR_KEY_SECURITY } from '..
 import type { AssistantService } from './assistant-service.ts';
 import { etagOf, toAssistantResponse } from './mapper.ts';
 import {
+  ASSISTANT_BODY_LIMIT,
   Assistant,
   AssistantCreate,
   AssistantIdParams,
@@ -74,6 +75,7 @@ export const assistantRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/assistants',
     {
+      bodyLimit: ASSISTANT_BODY_LIMIT,
       preValidation: guards.role('editor'),
       schema: {
         tags,
@@ -114,6 +116,7 @@ export const assistantRoutes: FastifyPluginAsyncTypebox<{
   app.patch(
     '/assistants/:id',
     {
+      bodyLimit: ASSISTANT_BODY_LIMIT,
       preValidation: guards.role('editor'),
       schema: {
         tags,

@@ -56,6 +56,14 @@ const fields = {
 
 const closed = { additionalProperties: false } as const;
 
+/**
+ * The body limit of a create or an update: room for a body whose every field is within its limit
+ * even when each character is sent escaped as a surrogate pair (`\ud83d\ude00`, 12 bytes), as
+ * JSON encoders that keep to ASCII send them. The longest texts, the system prompt and the first
+ * message, are 110,000 characters at most: about 1.3 MB.
+ */
+export const ASSISTANT_BODY_LIMIT = 2 * 1024 * 1024;
+
 const connectionIdField = (description: string) => Type.String({ format: 'uuid', description });
 
 export const AssistantPatch = Type.Object(

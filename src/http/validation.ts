@@ -63,6 +63,20 @@ function describe(error: ErrorObject, field: string, value: unknown): FieldProbl
       return { field, message: `must be at least ${params.limit}` };
     case 'maximum':
       return { field, message: `must be at most ${params.limit}` };
+    case 'const':
+      return { field, message: `must be ${JSON.stringify(params.allowedValue)}` };
+    case 'minItems':
+      return { field, message: `must have at least ${countOf(params.limit, 'item')}` };
+    case 'maxItems':
+      return { field, message: `must have at most ${countOf(params.limit, 'item')}` };
+    case 'uniqueItems': {
+      // Ajv's i and j: the two positions, from 0.
+      const [first, second] = [Number(params.i), Number(params.j)].sort((x, y) => x - y);
+      return {
+        field,
+        message: `must not repeat a value: items ${Number(first) + 1} and ${Number(second) + 1} are the same`,
+      };
+    }
     case 'anyOf':
     case 'oneOf':
       return undefined; // the branches' own errors say more
@@ -70,6 +84,8 @@ function describe(error: ErrorObject, field: string, value: unknown): FieldProbl
       return { field, message: error.message ?? 'is not valid' };
   }
 }
+
+const countOf = (n: unknown, noun: string) => `${n} ${Number(n) === 1 ? noun : `${noun}s`}`;
 
 function valueAt(data: unknown, pointer: string): unknown {
   let value = data;

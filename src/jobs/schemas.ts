@@ -1,6 +1,6 @@
 // The shapes of jobs (SPEC section 12) in the API: each drives validation, types and the OpenAPI document.
 import { type Static, Type } from 'typebox';
-import { AssistantPatch } from '../assistants/schemas.ts';
+import { ASSISTANT_BODY_LIMIT, AssistantPatch } from '../assistants/schemas.ts';
 
 const nullable = <T extends ReturnType<typeof Type.String | typeof Type.Integer>>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -75,8 +75,8 @@ export const JobParams = Type.Object({ id: Type.String({ format: 'uuid', descrip
 
 /** At most this many assistants in one bulk change. */
 export const MAX_BULK_ITEMS = 10_000;
-/** A bulk request's body may exceed other requests' 256 KiB: that many ids (about 40 bytes each) beside a patch. */
-export const BULK_BODY_LIMIT = 1024 * 1024;
+/** A bulk request's body: that many ids (about 40 bytes each) beside the largest patch. */
+export const BULK_BODY_LIMIT = ASSISTANT_BODY_LIMIT + 1024 * 1024;
 
 export const BulkRequest = Type.Object(
   {

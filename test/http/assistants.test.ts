@@ -283,6 +283,34 @@ describe('bodies', () => {
     expect(atEmulator.status).toBe(200);
   });
 
+  it('a body whose every field is within its limit is never too large, even with each character escaped', async () => {
+    const a = await createAssistant(t);
+    // 100,000 and 10,000 characters (the schema's limits), each outside the BMP and escaped as a
+    // surrogate pair, as an encoder that keeps to ASCII sends them: about 1.3 MB.
+    const escaped = (n: number) => '\\ud83d\\ude00'.repeat(n);
+    const payload = `{"firstMessage": "${escaped(10_000)}", "model": {"systemPrompt": "${escaped(100_000)}"}}`;
+    expect(payload.length).toBeGreaterThan(1_300_000);
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: `/assistants/${a.id}`,
+      headers: { cookie: t.owner.cookie, 'content-type': 'application/json' },
+      payload,
+    });
+    expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
+    expect(res.json().model.systemPrompt).toBe('😀'.repeat(100_000));
+    // One character more is refused by the field's limit, in words, not by the body's size.
+    const over = await t.app.inject({
+      method: 'PATCH',
+      url: `/assistants/${a.id}`,
+      headers: { cookie: t.owner.cookie, 'content-type': 'application/json' },
+      payload: `{"model": {"systemPrompt": "${escaped(100_001)}"}}`,
+    });
+    expect(over.json()).toMatchObject({
+      code: 'validation_failed',
+      message: expect.stringContaining('model.systemPrompt'),
+    });
+  });
+
   it('a body that is not JSON is still a 400 that says so', async () => {
     const res = await t.app.inject({
       method: 'POST',

@@ -125,6 +125,11 @@ describe('bulk changes', () => {
       [{ ids: [randomUUID()], patch: { name: 'x' } }, /ids.*no such assistant/],
       [{ ids: [a?.id], patch: { model: { model: 'no-such-model' } } }, /patch\.model\.model: Refused 0: /],
       [{ ids: [a?.id], patch: { model: { temperature: 7 } } }, /temperature/],
+      [{ ids: [], patch: { name: 'x' } }, /ids: must have at least 1 item\b/],
+      [
+        { ids: [a?.id, a?.id], patch: { name: 'x' } },
+        /ids: must not repeat a value: items 1 and 2 are the same/,
+      ],
     ];
     for (const [body, message] of cases) {
       for (const dryRun of [false, true]) {
@@ -291,6 +296,12 @@ describe('a job that cannot go on', () => {
 });
 
 describe('import all as a job', () => {
+  it('asks for all as true, in words', async () => {
+    const res = await t.request(t.owner.cookie, 'POST', '/assistants/import', { all: false });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(/all: must be true/);
+  });
+
   it('stores every assistant in batches; the answer is the job, and progress reaches the total', async () => {
     const t2 = await startTestApp();
     try {

@@ -139,7 +139,13 @@ describe('OpenAPI document', () => {
     );
     expect(withBody.length).toBeGreaterThan(10);
     for (const { path, method, responses } of withBody) {
-      const limit = path === '/assistants/bulk' ? '1 MiB' : '256 KiB';
+      const limit =
+        path === '/assistants/bulk'
+          ? '3 MiB'
+          : (path === '/assistants' && method === 'post') ||
+              (path === '/assistants/{id}' && method === 'patch')
+            ? '2 MiB'
+            : '256 KiB';
       expect({ path, method, description: responses['413']?.description }).toEqual({
         path,
         method,
@@ -166,10 +172,20 @@ describe('OpenAPI document', () => {
       method: 'PATCH',
       url: `/assistants/${a.id}`,
       headers: { cookie: t.owner.cookie, 'content-type': 'application/json' },
-      payload: JSON.stringify({ name: 'x'.repeat(300 * 1024) }),
+      payload: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }),
     });
     expect(tooLarge.statusCode).toBe(413);
     expect(tooLarge.json()).toMatchObject({
+      code: 'body_too_large',
+      message: 'The body is larger than 2 MiB, the most this route accepts',
+    });
+    const loginTooLarge = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ email: 'x'.repeat(300 * 1024), password: 'x' }),
+    });
+    expect(loginTooLarge.json()).toMatchObject({
       code: 'body_too_large',
       message: 'The body is larger than 256 KiB, the most this route accepts',
     });
@@ -180,11 +196,11 @@ describe('OpenAPI document', () => {
       method: 'POST',
       url: '/assistants/bulk',
       headers: { cookie: t.owner.cookie, 'content-type': 'application/json' },
-      payload: JSON.stringify({ ids: [a.id], patch: { name: 'x'.repeat(1024 * 1024) } }),
+      payload: JSON.stringify({ ids: [a.id], patch: { name: 'x'.repeat(3 * 1024 * 1024) } }),
     });
     expect(bulkTooLarge.json()).toMatchObject({
       code: 'body_too_large',
-      message: 'The body is larger than 1 MiB, the most this route accepts',
+      message: 'The body is larger than 3 MiB, the most this route accepts',
     });
   });
 

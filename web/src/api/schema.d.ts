@@ -5216,7 +5216,7 @@ export interface paths {
             };
           };
         };
-        /** @description The body is larger than 256 KiB, the most this route accepts. */
+        /** @description The body is larger than 2 MiB, the most this route accepts. */
         413: {
           headers: {
             [name: string]: unknown;
@@ -5934,7 +5934,7 @@ export interface paths {
             };
           };
         };
-        /** @description The body is larger than 256 KiB, the most this route accepts. */
+        /** @description The body is larger than 2 MiB, the most this route accepts. */
         413: {
           headers: {
             [name: string]: unknown;
@@ -7515,7 +7515,7 @@ export interface paths {
             };
           };
         };
-        /** @description The body is larger than 1 MiB, the most this route accepts. */
+        /** @description The body is larger than 3 MiB, the most this route accepts. */
         413: {
           headers: {
             [name: string]: unknown;
