@@ -3,7 +3,11 @@
 import { type Static, Type } from 'typebox';
 import { nullable, stringEnum } from '../http/schemas.ts';
 import { RETELL_VOICE_PROVIDERS } from '../providers/retell/catalog.ts';
-import { TRANSCRIBER_PROVIDERS, VOICE_PROVIDERS } from '../providers/vapi/catalog.ts';
+import {
+  SETTABLE_MODEL_PROVIDERS,
+  TRANSCRIBER_PROVIDERS,
+  VOICE_PROVIDERS,
+} from '../providers/vapi/catalog.ts';
 
 /** Every platform's voice providers: each connection's platform checks that the one given is its own. */
 const VOICE_PROVIDER_IDS = [
@@ -19,7 +23,7 @@ const fields = {
     maxLength: 10_000,
     description: 'First message sent by the assistant when a call/chat starts.',
   }),
-  modelProvider: stringEnum(['openai', 'anthropic'], 'Language model provider.'),
+  modelProvider: stringEnum(SETTABLE_MODEL_PROVIDERS, 'Language model provider.'),
   modelName: Type.String({
     minLength: 1,
     maxLength: 200,

@@ -145,7 +145,7 @@ export class JobService {
     if (!cancelled)
       throw conflict(
         'job_finished',
-        `This job has already ${job.state}; only a queued or running job can be cancelled`,
+        `This job has already ${job.state === 'cancelled' ? 'been cancelled' : job.state}; only a queued or running job can be cancelled`,
       );
     const deadline = Date.now() + this.itemMs;
     while ((await this.repo.hasItemInFlight(id)) && Date.now() < deadline) {

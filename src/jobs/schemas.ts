@@ -17,7 +17,10 @@ export const Job = Type.Object(
         Type.Literal('failed'),
         Type.Literal('cancelled'),
       ],
-      { description: '`queued` until a server takes it, then `running`, then how it ended.' },
+      {
+        description:
+          '`queued` until a server takes it, then `running`, then how it ended: `succeeded` once every item was tried (those that failed are counted in `failed` and named in `errors`), `failed` when the job itself could not go on (the reason is the last of `errors`), `cancelled` when someone cancelled it.',
+      },
     ),
     connectionId: nullable(
       Type.String({ format: 'uuid', description: "An import's connection; null for a bulk change." }),
@@ -32,7 +35,7 @@ export const Job = Type.Object(
     imported: nullable(
       Type.Integer({
         description:
-          "An import's: the part of `done` that was new. The rest was already managed by Switchboard. Null for a bulk change.",
+          "An import's: the part of `done` that was new. The rest was already managed by Switchboard, in this organization or another. Null for a bulk change.",
       }),
     ),
     errors: Type.Array(

@@ -51,6 +51,15 @@ describe('provider rules', () => {
     expect(validateConfigKeys({ transcriber: { provider: 'deepgram' } }, ['transcriber'])).toEqual([]);
   });
 
+  it('a missing model provider names the ones a request may set, not every one Vapi knows', () => {
+    expect(validateConfigKeys({ model: { temperature: 0.3 } }, ['model'])).toEqual([
+      { field: 'model.provider', message: 'is required and must be one of openai, anthropic' },
+    ]);
+    // A voice may be any of Vapi's, so all of them are named.
+    const [voice] = validateConfigKeys({ voice: { voiceId: 'v' } }, ['voice']);
+    expect(voice?.message).toMatch(/^is required and must be one of .*cartesia.*11labs/);
+  });
+
   it('the emulator words its 400s as Vapi does', () => {
     expect(validateAssistantDto({})).toEqual([]);
     expect(validateAssistantDto({ id: 'x', maxDurationSeconds: 5, clientMessages: ['nope'] })).toEqual([

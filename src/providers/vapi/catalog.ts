@@ -12,6 +12,12 @@ export interface ProviderVariant {
   readonly bounds?: Readonly<Record<string, readonly [number | null, number | null]>>;
 }
 
+/**
+ * The model providers a Switchboard request may name (the seed's two). An assistant imported with
+ * another keeps it as Vapi has it; only a change names one of these.
+ */
+export const SETTABLE_MODEL_PROVIDERS = ['openai', 'anthropic'] as const;
+
 export const MODEL_PROVIDERS: Readonly<Record<string, ProviderVariant>> = {
   anthropic: {
     required: ['model', 'provider'],

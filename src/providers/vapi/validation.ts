@@ -3,7 +3,13 @@
 import type { FieldProblem } from '../../errors.ts';
 import { isPlainObject } from '../../shared/objects.ts';
 import type { SwitchboardPatch as AssistantPatch, ProviderConfig } from '../provider.ts';
-import { MODEL_PROVIDERS, type ProviderVariant, TRANSCRIBER_PROVIDERS, VOICE_PROVIDERS } from './catalog.ts';
+import {
+  MODEL_PROVIDERS,
+  type ProviderVariant,
+  SETTABLE_MODEL_PROVIDERS,
+  TRANSCRIBER_PROVIDERS,
+  VOICE_PROVIDERS,
+} from './catalog.ts';
 
 const UNIONS: Record<string, Readonly<Record<string, ProviderVariant>>> = {
   model: MODEL_PROVIDERS,
@@ -34,6 +40,9 @@ export function validateAssistantPatch(
  * Checks the merged value of each given top-level key against the provider's rules: a known
  * provider, its required fields, its closed list of models and its numeric bounds.
  */
+/** Where a request may name fewer providers than Vapi knows, the ones it may (the schema's). */
+const SETTABLE: Readonly<Record<string, readonly string[]>> = { model: SETTABLE_MODEL_PROVIDERS };
+
 export function validateConfigKeys(config: ProviderConfig, keys: readonly string[]): FieldProblem[] {
   const problems: FieldProblem[] = [];
   for (const key of keys) {
@@ -49,7 +58,7 @@ export function validateConfigKeys(config: ProviderConfig, keys: readonly string
     if (!variant) {
       problems.push({
         field: `${key}.provider`,
-        message: `is required and must be one of ${Object.keys(variants).join(', ')}`,
+        message: `is required and must be one of ${(SETTABLE[key] ?? Object.keys(variants)).join(', ')}`,
       });
       continue;
     }

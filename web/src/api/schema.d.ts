@@ -7057,7 +7057,7 @@ export interface paths {
                 /** Format: uuid */
                 id: string;
                 kind: 'import' | 'bulk';
-                /** @description `queued` until a server takes it, then `running`, then how it ended. */
+                /** @description `queued` until a server takes it, then `running`, then how it ended: `succeeded` once every item was tried (those that failed are counted in `failed` and named in `errors`), `failed` when the job itself could not go on (the reason is the last of `errors`), `cancelled` when someone cancelled it. */
                 state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
                 connectionId: string | null;
                 total: number | null;
@@ -7423,7 +7423,7 @@ export interface paths {
                 /** Format: uuid */
                 id: string;
                 kind: 'import' | 'bulk';
-                /** @description `queued` until a server takes it, then `running`, then how it ended. */
+                /** @description `queued` until a server takes it, then `running`, then how it ended: `succeeded` once every item was tried (those that failed are counted in `failed` and named in `errors`), `failed` when the job itself could not go on (the reason is the last of `errors`), `cancelled` when someone cancelled it. */
                 state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
                 connectionId: string | null;
                 total: number | null;
@@ -7598,7 +7598,7 @@ export interface paths {
                 /** Format: uuid */
                 id: string;
                 kind: 'import' | 'bulk';
-                /** @description `queued` until a server takes it, then `running`, then how it ended. */
+                /** @description `queued` until a server takes it, then `running`, then how it ended: `succeeded` once every item was tried (those that failed are counted in `failed` and named in `errors`), `failed` when the job itself could not go on (the reason is the last of `errors`), `cancelled` when someone cancelled it. */
                 state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
                 connectionId: string | null;
                 total: number | null;
@@ -7731,7 +7731,7 @@ export interface paths {
               /** Format: uuid */
               id: string;
               kind: 'import' | 'bulk';
-              /** @description `queued` until a server takes it, then `running`, then how it ended. */
+              /** @description `queued` until a server takes it, then `running`, then how it ended: `succeeded` once every item was tried (those that failed are counted in `failed` and named in `errors`), `failed` when the job itself could not go on (the reason is the last of `errors`), `cancelled` when someone cancelled it. */
               state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
               connectionId: string | null;
               total: number | null;
@@ -7889,7 +7889,7 @@ export interface paths {
               /** Format: uuid */
               id: string;
               kind: 'import' | 'bulk';
-              /** @description `queued` until a server takes it, then `running`, then how it ended. */
+              /** @description `queued` until a server takes it, then `running`, then how it ended: `succeeded` once every item was tried (those that failed are counted in `failed` and named in `errors`), `failed` when the job itself could not go on (the reason is the last of `errors`), `cancelled` when someone cancelled it. */
               state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
               connectionId: string | null;
               total: number | null;
