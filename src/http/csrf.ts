@@ -39,6 +39,10 @@ function crossSiteRefusal(request: FastifyRequest, allowed: ReadonlySet<string>)
   const origin = requestOrigin(request);
   if (origin === undefined) return undefined;
   if (origin === ownOrigin(request) || allowed.has(origin)) return undefined;
+  if (origin === UNREADABLE)
+    return forbidden(
+      `Cross-site request refused: an origin that is not an address ("${request.headers.origin ?? request.headers.referer}", as a sandboxed page or a redirect sends) may not change data here`,
+    );
   return forbidden(`Cross-site request refused: origin ${origin} may not change data here`);
 }
 
@@ -51,13 +55,18 @@ function ownOrigin(request: FastifyRequest): string {
   }
 }
 
+/** What `requestOrigin` answers for an Origin (or Referer) that is not an address, such as `null`. */
+const UNREADABLE = 'unreadable';
+
 /** The Origin header, or the Referer's origin, written as a URL writes one (default ports dropped). */
 function requestOrigin(request: FastifyRequest): string | undefined {
   const claimed = request.headers.origin || request.headers.referer;
   if (!claimed) return undefined;
   try {
-    return new URL(claimed).origin;
+    const { origin } = new URL(claimed);
+    // A URL without a host (`data:`, `file:`) has the opaque origin "null" too.
+    return origin === 'null' ? UNREADABLE : origin;
   } catch {
-    return 'invalid-origin';
+    return UNREADABLE;
   }
 }

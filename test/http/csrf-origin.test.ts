@@ -26,6 +26,16 @@ describe('the CSRF check compares scheme, host and port', () => {
     expect(res.json().message).toContain('Cross-site');
   });
 
+  it.each([
+    ['null', { origin: 'null' }],
+    ['a data: page', { origin: 'data:text/html,x' }],
+    ['not a URL', { referer: 'not a url' }],
+  ])('refuses an origin that is no address (%s), saying so', async (_what, headers) => {
+    const res = await createOrg(headers);
+    expect(res.statusCode).toBe(403);
+    expect(res.json().message).toMatch(/^Cross-site request refused: an origin that is not an address \("/);
+  });
+
   it('accepts the server’s own origin, by Origin and by Referer', async () => {
     expect((await createOrg({ origin: 'http://localhost:80' })).statusCode).toBe(201);
     // As a browser sends them to a server on port 3000.
