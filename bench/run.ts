@@ -325,23 +325,24 @@ async function runToEnd(s: Switchboard, path: string, body: unknown): Promise<Ou
   }
 }
 
+/** A Vapi assistant for the PATCH rows, on the default connection. */
+const vapiAssistant = (i: number) => ({
+  name: `Bench ${i}`,
+  model: { provider: 'openai', model: 'gpt-4o', temperature: 0.5, systemPrompt: 'You are benchmarked.' },
+  voice: { provider: 'openai', voiceId: 'alloy' },
+});
+
 /** One assistant per connection, so that each concurrent PATCH has an assistant of its own. */
-async function createBenchAssistants(s: Switchboard): Promise<string[]> {
+async function createBenchAssistants(
+  s: Switchboard,
+  bodyOf: (i: number) => unknown = vapiAssistant,
+): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < SETTINGS.connections; i++) {
     const created = await json(`${s.url}/assistants`, {
       method: 'POST',
       headers: headersOf(s),
-      body: JSON.stringify({
-        name: `Bench ${i}`,
-        model: {
-          provider: 'openai',
-          model: 'gpt-4o',
-          temperature: 0.5,
-          systemPrompt: 'You are benchmarked.',
-        },
-        voice: { provider: 'openai', voiceId: 'alloy' },
-      }),
+      body: JSON.stringify(bodyOf(i)),
     });
     ids.push(created.id);
   }
@@ -449,20 +450,12 @@ async function measureRetell(vapi: Emulator): Promise<Row[]> {
       headers: headersOf(s),
       body: JSON.stringify({ provider: 'retell', name: 'Bench Retell', apiKey: KEY, baseUrl: retell.url }),
     });
-    const ids: string[] = [];
-    for (let i = 0; i < SETTINGS.connections; i++) {
-      const created = await json(`${s.url}/assistants`, {
-        method: 'POST',
-        headers: headersOf(s),
-        body: JSON.stringify({
-          connectionId: connection.id,
-          name: `Bench Retell ${i}`,
-          model: { model: 'gpt-4.1', temperature: 0.5, systemPrompt: 'You are benchmarked.' },
-          voice: { voiceId: '11labs-Adrian' },
-        }),
-      });
-      ids.push(created.id);
-    }
+    const ids = await createBenchAssistants(s, (i) => ({
+      connectionId: connection.id,
+      name: `Bench Retell ${i}`,
+      model: { model: 'gpt-4.1', temperature: 0.5, systemPrompt: 'You are benchmarked.' },
+      voice: { voiceId: '11labs-Adrian' },
+    }));
     const rows: Row[] = [];
     for (const latency of LATENCIES) {
       await retell.latency(latency);
