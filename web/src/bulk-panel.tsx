@@ -1,5 +1,14 @@
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
-import { ApiError, answer, api, type BulkPreview, type BulkRequest, describeError, type Job } from './api.ts';
+import {
+  ApiError,
+  type AssistantPatch,
+  answer,
+  api,
+  type BulkPreview,
+  type BulkRequest,
+  describeError,
+  type Job,
+} from './api.ts';
 import {
   BULK_FIELDS,
   type BulkField,
@@ -19,7 +28,12 @@ import { assistantsWords, providerName, sentence } from './words.ts';
 /** Which assistants a bulk change is for: chosen ones, or every one a search matches. */
 export type BulkTarget = Pick<BulkRequest, 'ids' | 'filter'>;
 
-const MODEL_PROVIDERS = ['openai', 'anthropic'] as const;
+/** The model providers a change may name; a Record, so one the API adds or drops fails the type check here. */
+const MODEL_PROVIDER_SET: Record<NonNullable<NonNullable<AssistantPatch['model']>['provider']>, true> = {
+  openai: true,
+  anthropic: true,
+};
+const MODEL_PROVIDERS = Object.keys(MODEL_PROVIDER_SET);
 
 /**
  * A refusal in words: a 400's problems each under the field's name ("Voice provider: must be one
